@@ -1,0 +1,4 @@
+import { InitialSchema1764140000000 } from './1764140000000-InitialSchema.js';
+
+/** Every migration, in order. Listed explicitly so the app, the CLI and Jest load them the same way. */
+export const migrations = [InitialSchema1764140000000];

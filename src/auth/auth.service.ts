@@ -1,0 +1,125 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import type { AuthenticatedUser } from '../common/request-context.js';
+import { ApiKey } from './api-key.entity.js';
+import { User, type UserRole } from './user.entity.js';
+
+const BOOTSTRAP_ADMIN_EMAIL = 'admin@tally.local';
+
+export function hashKey(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+export interface IssuedKey {
+  readonly id: string;
+  readonly key: string;
+  readonly prefix: string;
+  readonly createdAt: Date;
+}
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('AuthService');
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.adminApiKey) await this.ensureBootstrapAdmin(this.config.adminApiKey);
+  }
+
+  /** Resolves a bearer key to its user; `null` for unknown or revoked keys. */
+  async authenticate(key: string): Promise<AuthenticatedUser | null> {
+    if (key.length < 16 || key.length > 256) return null;
+    const digest = hashKey(key);
+    const rows: { id: string; user_id: string; key_hash: Buffer; role: UserRole; minimum_inference_tier: number | null }[] =
+      await this.db.query(
+        `SELECT k.id, k.user_id, k.key_hash, k.minimum_inference_tier, u.role
+           FROM api_keys k JOIN users u ON u.id = k.user_id
+          WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+        [digest],
+      );
+    const row = rows[0];
+    if (!row || !timingSafeEqual(row.key_hash, digest)) return null;
+    return { id: row.user_id, role: row.role, apiKeyId: row.id, keyMinimumTier: row.minimum_inference_tier };
+  }
+
+  async createUser(email: string, role: UserRole): Promise<{ user: User; key: IssuedKey }> {
+    return this.db.transaction(async (tx) => {
+      const taken = await tx.query('SELECT 1 FROM users WHERE lower(email) = lower($1)', [email]);
+      if (taken.length > 0) {
+        throw new AppError(ErrorCode.InvalidRequest, 'A user with this email already exists.', {}, 409);
+      }
+      const user = tx.getRepository(User).create({ id: randomUUID(), email, role });
+      await tx.getRepository(User).insert(user);
+      const key = await this.insertKey(tx, user.id, `tly_${randomBytes(32).toString('base64url')}`, null);
+      const saved = await tx.getRepository(User).findOneByOrFail({ id: user.id });
+      return { user: saved, key };
+    });
+  }
+
+  async issueKey(userId: string, minimumTier: number | null): Promise<IssuedKey> {
+    const user = await this.db.getRepository(User).findOneBy({ id: userId });
+    if (!user) throw new AppError(ErrorCode.NotFound, 'User not found.');
+    return this.insertKey(this.db.manager, userId, `tly_${randomBytes(32).toString('base64url')}`, minimumTier);
+  }
+
+  async revokeKey(keyId: string): Promise<void> {
+    const result = await this.db
+      .getRepository(ApiKey)
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()' })
+      .where('id = :id AND revoked_at IS NULL', { id: keyId })
+      .execute();
+    if (!result.affected) throw new AppError(ErrorCode.NotFound, 'API key not found.');
+  }
+
+  async listUsers(limit: number, cursor: { createdAt: string; id: string } | null): Promise<User[]> {
+    const qb = this.db.getRepository(User).createQueryBuilder('u').orderBy('u.created_at', 'DESC').addOrderBy('u.id', 'DESC').limit(limit);
+    if (cursor) qb.where('(u.created_at, u.id) < (:createdAt, :id)', cursor);
+    return qb.getMany();
+  }
+
+  private async insertKey(
+    manager: DataSource['manager'],
+    userId: string,
+    key: string,
+    minimumTier: number | null,
+  ): Promise<IssuedKey> {
+    const entity = manager.getRepository(ApiKey).create({
+      id: randomUUID(),
+      userId,
+      keyHash: hashKey(key),
+      keyPrefix: key.slice(0, 8),
+      minimumInferenceTier: minimumTier,
+    });
+    await manager.getRepository(ApiKey).insert(entity);
+    return { id: entity.id, key, prefix: entity.keyPrefix, createdAt: new Date() };
+  }
+
+  private async ensureBootstrapAdmin(key: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // Serialises replicas booting at once against the same database.
+      await tx.query('SELECT pg_advisory_xact_lock(7243001)');
+      const existing: { id: string }[] = await tx.query('SELECT id FROM users WHERE lower(email) = $1', [BOOTSTRAP_ADMIN_EMAIL]);
+      const userId = existing[0]?.id ?? randomUUID();
+      if (!existing[0]) {
+        await tx.query(`INSERT INTO users (id, email, role) VALUES ($1, $2, 'admin')`, [userId, BOOTSTRAP_ADMIN_EMAIL]);
+      } else {
+        await tx.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [userId]);
+      }
+      await tx.query(
+        `INSERT INTO api_keys (id, user_id, key_hash, key_prefix) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, user_id = EXCLUDED.user_id`,
+        [randomUUID(), userId, hashKey(key), key.slice(0, 8)],
+      );
+    });
+    this.logger.log('bootstrap admin key is active');
+  }
+}

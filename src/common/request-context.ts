@@ -1,0 +1,22 @@
+import type { Request } from 'express';
+
+export interface AuthenticatedUser {
+  readonly id: string;
+  readonly role: 'member' | 'admin';
+  readonly apiKeyId: string;
+  readonly keyMinimumTier: number | null;
+}
+
+/** What the request pipeline attaches to an Express request. */
+export interface TallyRequest extends Request {
+  requestId: string;
+  user?: AuthenticatedUser;
+  /** Set by the body middleware: `undefined` when there was no body. */
+  parsedBody?: unknown;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}

@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { expandEnv } from './expand-env.js';
+import { type AliasEntry, type GatewayFile, gatewayConfigSchema, type ProviderType } from './gateway-config.schema.js';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  GATEWAY_CONFIG: z.string().min(1).default('config/gateway.yaml'),
+  ADMIN_API_KEY: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export interface ProviderConfig {
+  readonly name: string;
+  readonly type: ProviderType;
+  readonly baseUrl: string | undefined;
+  readonly apiKey: string | undefined;
+  /** false when switched off in the file or when its `api_key_env` is unset. */
+  readonly enabled: boolean;
+  readonly disabledReason: string | undefined;
+  readonly tier: number | undefined;
+  readonly models: readonly string[];
+  readonly timeoutMs: number;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly adminApiKey: string | undefined;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly maxBodyBytes: number;
+  readonly shutdownGraceMs: number;
+  readonly gatewayConfigPath: string;
+  readonly providers: readonly ProviderConfig[];
+  readonly aliases: Readonly<Record<string, AliasEntry>>;
+  readonly tiers: GatewayFile['tiers'];
+  readonly prices: GatewayFile['prices'];
+  readonly anonymization: GatewayFile['anonymization'];
+  readonly limits: GatewayFile['limits'];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const MAX_ALIAS_DEPTH = 8;
+
+function formatIssues(source: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${source}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('\n');
+}
+
+function checkReferences(file: GatewayFile, source: string): void {
+  const names = new Set<string>();
+  for (const provider of file.providers) {
+    if (names.has(provider.name)) throw new ConfigError(`${source}: providers: duplicate name "${provider.name}"`);
+    names.add(provider.name);
+  }
+  for (const [alias, entry] of Object.entries(file.aliases)) {
+    for (const [i, target] of [entry.primary, ...entry.fallback].entries()) {
+      if (!names.has(target.provider)) {
+        const key = i === 0 ? 'primary' : `fallback.${i - 1}`;
+        throw new ConfigError(`${source}: aliases.${alias}.${key}.provider: unknown provider "${target.provider}"`);
+      }
+    }
+    const seen = [alias];
+    let model = entry.primary.model;
+    while (file.aliases[model]) {
+      if (seen.includes(model)) {
+        throw new ConfigError(`${source}: aliases.${alias}: alias cycle ${[...seen, model].join(' -> ')}`);
+      }
+      seen.push(model);
+      if (seen.length > MAX_ALIAS_DEPTH) {
+        throw new ConfigError(`${source}: aliases.${alias}: alias chain deeper than ${MAX_ALIAS_DEPTH}`);
+      }
+      model = file.aliases[model].primary.model;
+    }
+  }
+  for (const key of Object.keys(file.prices)) {
+    if (!names.has(key.slice(0, key.indexOf('/')))) {
+      throw new ConfigError(`${source}: prices.${key}: unknown provider "${key.slice(0, key.indexOf('/'))}"`);
+    }
+  }
+}
+
+function resolveProvider(entry: GatewayFile['providers'][number], env: Record<string, string | undefined>, source: string): ProviderConfig {
+  const needsUrl = entry.type !== 'simulated';
+  if (needsUrl && !entry.base_url && entry.type !== 'openai') {
+    throw new ConfigError(`${source}: providers.${entry.name}.base_url: required for type ${entry.type}`);
+  }
+  const apiKey = entry.api_key_env ? env[entry.api_key_env] || undefined : undefined;
+  let disabledReason: string | undefined;
+  if (!entry.enabled) disabledReason = 'disabled in config';
+  else if (entry.api_key_env && !apiKey) disabledReason = `${entry.api_key_env} is not set`;
+  return Object.freeze({
+    name: entry.name,
+    type: entry.type,
+    baseUrl: entry.base_url?.replace(/\/+$/, '') ?? (entry.type === 'openai' ? 'https://api.openai.com/v1' : undefined),
+    apiKey,
+    enabled: disabledReason === undefined,
+    disabledReason,
+    tier: entry.tier,
+    models: Object.freeze([...entry.models]),
+    timeoutMs: Math.round(entry.timeout_s * 1000),
+    options: Object.freeze({ ...entry.options }),
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Reads the environment and `gateway.yaml` once, validates both, and returns one frozen object. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): AppConfig {
+  const parsedEnv = envSchema.safeParse(env);
+  if (!parsedEnv.success) throw new ConfigError(formatIssues('environment', parsedEnv.error));
+  const e = parsedEnv.data;
+  const path = isAbsolute(e.GATEWAY_CONFIG) ? e.GATEWAY_CONFIG : resolve(cwd, e.GATEWAY_CONFIG);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot be read as YAML: ${(error as Error).message}`);
+  }
+  let expanded: unknown;
+  try {
+    expanded = expandEnv(raw ?? {}, env);
+  } catch (error) {
+    throw new ConfigError(`${path}: ${(error as Error).message}`);
+  }
+  const parsedFile = gatewayConfigSchema.safeParse(expanded);
+  if (!parsedFile.success) throw new ConfigError(formatIssues(path, parsedFile.error));
+  const file = parsedFile.data;
+  checkReferences(file, path);
+
+  return deepFreeze({
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR),
+    adminApiKey: e.ADMIN_API_KEY,
+    logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    gatewayConfigPath: path,
+    providers: file.providers.map((p) => resolveProvider(p, env, path)),
+    aliases: file.aliases,
+    tiers: file.tiers,
+    prices: file.prices,
+    anonymization: file.anonymization,
+    limits: file.limits,
+  });
+}

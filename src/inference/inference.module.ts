@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { RoutingLogModule } from '../routing-log/routing-log.module.js';
+import { InferenceController } from './inference.controller.js';
+import { InferenceService } from './inference.service.js';
+import { ModelRouter } from './model-router.js';
+import { ModelsCatalog } from './models.catalog.js';
+import { Pricing } from './pricing.js';
+import { ProviderRegistry } from './provider-registry.js';
+import { ShutdownSignal } from './shutdown-signal.js';
+
+@Module({
+  imports: [RoutingLogModule],
+  controllers: [InferenceController],
+  providers: [InferenceService, ModelRouter, Pricing, ProviderRegistry, ModelsCatalog, ShutdownSignal],
+  exports: [InferenceService],
+})
+export class InferenceModule {}

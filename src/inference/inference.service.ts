@@ -1,0 +1,456 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { finalize, Observable } from 'rxjs';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import type { AuthenticatedUser } from '../common/request-context.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { CompletionRecorder } from '../routing-log/completion-recorder.js';
+import { PendingWrites } from '../routing-log/pending-writes.js';
+import type { FallbackAttempt, Outcome } from '../routing-log/routing-log.row.js';
+import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
+import { type ChatRequest, upstreamBody } from './chat-request.schema.js';
+import { type Candidate, ModelRouter } from './model-router.js';
+import type { ChatCompletion, ChatCompletionChunk, Usage } from './openai.types.js';
+import { Pricing } from './pricing.js';
+import { ProviderRegistry } from './provider-registry.js';
+import { ProviderError } from './providers/provider-error.js';
+import { ShutdownSignal } from './shutdown-signal.js';
+
+export interface CompletionInput {
+  readonly request: ChatRequest;
+  readonly user: AuthenticatedUser;
+  readonly requestId: string;
+  /** Chat-turn callers pass these; direct API callers may set them in the body. */
+  readonly chatId?: string | null;
+  readonly messageId?: string | null;
+  readonly chatMinimumTier?: number | null;
+  readonly privileged?: boolean;
+}
+
+/** A completion that passed validation and routing: it owns its row from here on. */
+export interface Completion {
+  readonly id: string;
+  readonly requestId: string;
+  readonly request: ChatRequest;
+  readonly recorder: CompletionRecorder;
+  readonly candidates: readonly Candidate[];
+  readonly skipped: readonly FallbackAttempt[];
+  readonly started: number;
+  readonly anonymization: AnonymizationDecision;
+}
+
+interface AnonymizationDecision {
+  applied: boolean;
+  skipReason: string | null;
+}
+
+/** Where a completion landed, for headers and stamping. */
+export interface Route {
+  readonly provider: string;
+  readonly model: string;
+  readonly tier: number;
+}
+
+export interface CompletedJson {
+  readonly route: Route;
+  readonly body: ChatCompletion & Record<string, unknown>;
+}
+
+export interface OpenedStream {
+  readonly route: Route;
+  /** Chunks as the client sees them; completes only after the row is persisted. */
+  readonly chunks$: Observable<ChatCompletionChunk>;
+}
+
+/** Waits until the consumer can take more (socket drained), so a slow client slows the upstream read. */
+export type Backpressure = () => Promise<void>;
+
+interface Floor {
+  value: number;
+  source: string;
+}
+
+function effectiveFloor(input: CompletionInput): Floor | null {
+  const sources: [number | null | undefined, string][] = [
+    [input.request.minimum_inference_tier, 'request'],
+    [input.chatMinimumTier, 'chat'],
+    [input.user.keyMinimumTier, 'api_key'],
+  ];
+  let floor: Floor | null = null;
+  for (const [value, source] of sources) {
+    if (value != null && (floor === null || value < floor.value)) floor = { value, source };
+  }
+  return floor;
+}
+
+function since(started: number): number {
+  return Math.max(0, Math.round(performance.now() - started));
+}
+
+function route(candidate: Candidate): Route {
+  return { provider: candidate.provider.name, model: candidate.model, tier: candidate.tier };
+}
+
+/**
+ * The completion pipeline: resolve, check floors, open the upstream with fallback before the first
+ * byte, stream, and persist exactly one routing-log row per completion whatever ends it.
+ */
+@Injectable()
+export class InferenceService {
+  private readonly logger = new Logger('InferenceService');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly router: ModelRouter,
+    private readonly providers: ProviderRegistry,
+    private readonly pricing: Pricing,
+    private readonly writer: RoutingLogWriter,
+    private readonly pending: PendingWrites,
+    private readonly shutdown: ShutdownSignal,
+  ) {}
+
+  /**
+   * Mints the completion and plans its candidates. A refusal (unknown model, tier floor, nothing
+   * available) is recorded and thrown as an AppError; the row is committed before the throw.
+   */
+  async begin(input: CompletionInput): Promise<Completion> {
+    const started = performance.now();
+    const { request } = input;
+    const recorder = new CompletionRecorder(
+      {
+        id: randomUUID(),
+        request_id: input.requestId,
+        timestamp: new Date(),
+        user_id: input.user.id,
+        chat_id: input.chatId ?? request.chat_id ?? null,
+        message_id: input.messageId ?? request.message_id ?? null,
+        requested_model: request.model,
+        stream: request.stream === true,
+        purpose: request.purpose ?? 'chat',
+      },
+      this.writer,
+      this.pending,
+    );
+    if (this.shutdown.draining) {
+      throw new AppError(ErrorCode.ProviderUnavailable, 'The server is shutting down.', {}, 503);
+    }
+    const resolution = this.router.resolve(request.model);
+    if (!resolution.ok) {
+      await recorder.record({ outcome: 'refused', refused: true, refusal_reason: `invalid_model:${resolution.message}` });
+      throw new AppError(ErrorCode.InvalidModel, resolution.message, { requested_model: request.model });
+    }
+    const [primary] = resolution.candidates;
+    const floor = effectiveFloor(input);
+    const skipped: FallbackAttempt[] = [];
+    const candidates: Candidate[] = [];
+    for (const candidate of resolution.candidates) {
+      const attempt = { provider: candidate.provider.name, model: candidate.model, tier: candidate.tier };
+      if (floor && candidate.tier > floor.value) skipped.push({ ...attempt, reason: 'tier_below_minimum' });
+      else if (!this.providers.get(candidate.provider.name)) {
+        skipped.push({ ...attempt, reason: candidate.provider.enabled ? 'no_adapter' : 'provider_disabled' });
+      } else candidates.push(candidate);
+    }
+    if (candidates.length === 0 && floor && resolution.candidates.every((c) => c.tier > floor.value)) {
+      await recorder.record({
+        outcome: 'refused',
+        ...this.routeColumns(primary),
+        refused: true,
+        refusal_reason: `tier_below_minimum:required=${floor.value}:resolved=${primary.tier}:source=${floor.source}`,
+        latency_ms: since(started),
+      });
+      throw new AppError(
+        ErrorCode.TierBelowMinimum,
+        `Request requires Inference Tier ${floor.value} or stronger (source: ${floor.source}), but the routed model resolves to tier ${primary.tier}, which is weaker.`,
+        {
+          required_tier: floor.value,
+          resolved_tier: primary.tier,
+          source: floor.source,
+          requested_model: request.model,
+          routed_provider: primary.provider.name,
+          routed_model: primary.model,
+        },
+      );
+    }
+    if (candidates.length === 0) {
+      await recorder.record({
+        outcome: 'failed',
+        ...this.routeColumns(primary),
+        error_code: ErrorCode.ProviderUnavailable,
+        error_reason: 'adapter_unavailable:no enabled provider for this model',
+        fallbacks: skipped,
+        latency_ms: since(started),
+      });
+      throw new AppError(
+        ErrorCode.ProviderUnavailable,
+        `No enabled provider can serve '${request.model}'; check that the provider's credential variable is set.`,
+        { requested_model: request.model, tried: skipped.map((s) => `${s.provider}/${s.model}:${s.reason}`) },
+        503,
+      );
+    }
+    return {
+      id: recorder.identity.id,
+      requestId: input.requestId,
+      request,
+      recorder,
+      candidates,
+      skipped,
+      started,
+      anonymization: this.anonymizationGate(candidates[0], input),
+    };
+  }
+
+  /** Non-streaming: fallback across candidates, then one row, committed before this resolves. */
+  async complete(completion: Completion, signal: AbortSignal): Promise<CompletedJson> {
+    const attempts = [...completion.skipped];
+    let lastError: ProviderError | undefined;
+    let lastCandidate = completion.candidates[0];
+    for (const candidate of completion.candidates) {
+      const adapter = this.providers.get(candidate.provider.name)!;
+      lastCandidate = candidate;
+      try {
+        const body = await adapter.complete(upstreamBody(completion.request, candidate.model), signal);
+        const usage = body.usage;
+        const tokensIn = usage?.prompt_tokens ?? null;
+        const tokensOut = usage?.completion_tokens ?? null;
+        const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut);
+        await completion.recorder.record({
+          outcome: 'completed',
+          ...this.routeColumns(candidate),
+          ...this.anonymizationColumns(completion),
+          tokens_in: tokensIn,
+          tokens_out: tokensOut,
+          cost_usd: cost,
+          latency_ms: since(completion.started),
+          fallbacks: attempts,
+        });
+        const stamped: CompletedJson['body'] = {
+          ...body,
+          routed_provider: candidate.provider.name,
+          routed_inference_tier: candidate.tier,
+          anonymization_applied: completion.anonymization.applied,
+        };
+        if (cost !== null) stamped.cost_estimate = Number(cost);
+        return { route: route(candidate), body: stamped };
+      } catch (error) {
+        if (signal.aborted) {
+          await this.recordEnd(completion, candidate, 'client_closed', attempts, null);
+          throw new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, 499);
+        }
+        const providerError = this.asProviderError(error, candidate);
+        lastError = providerError;
+        attempts.push({ ...this.attempt(candidate), reason: providerError.reason });
+        if (!providerError.fallbackEligible) break;
+      }
+    }
+    await this.recordFailure(completion, lastCandidate, lastError!, attempts.slice(0, -1), null);
+    throw lastError!.toAppError();
+  }
+
+  /**
+   * Streaming: opens the upstream with fallback until its first chunk arrives (so a failure before the
+   * first byte can still become a real HTTP status), then hands back the chunk Observable.
+   */
+  async openStream(completion: Completion, signal: AbortSignal, backpressure?: Backpressure): Promise<OpenedStream> {
+    const attempts = [...completion.skipped];
+    const abort = new AbortController();
+    const onClientGone = () => abort.abort(new Error('client closed'));
+    signal.addEventListener('abort', onClientGone, { once: true });
+    let lastError: ProviderError | undefined;
+    let lastCandidate = completion.candidates[0];
+    for (const candidate of completion.candidates) {
+      const adapter = this.providers.get(candidate.provider.name)!;
+      lastCandidate = candidate;
+      const iterator = adapter.stream(upstreamBody(completion.request, candidate.model), abort.signal);
+      try {
+        const first = await iterator.next();
+        if (first.done) throw new ProviderError('protocol', `${candidate.provider.name} sent an empty stream`, candidate.provider.name);
+        signal.removeEventListener('abort', onClientGone);
+        return {
+          route: route(candidate),
+          chunks$: this.chunks(completion, candidate, first.value, iterator, abort, attempts, backpressure),
+        };
+      } catch (error) {
+        if (signal.aborted) {
+          await this.recordEnd(completion, candidate, 'client_closed', attempts, null);
+          throw new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, 499);
+        }
+        const providerError = this.asProviderError(error, candidate);
+        lastError = providerError;
+        attempts.push({ ...this.attempt(candidate), reason: providerError.reason });
+        if (!providerError.fallbackEligible) break;
+      }
+    }
+    await this.recordFailure(completion, lastCandidate, lastError!, attempts.slice(0, -1), null);
+    throw lastError!.toAppError();
+  }
+
+  /** Records `client_closed` for a completion abandoned before it was opened (detached, tracked). */
+  abandon(completion: Completion): void {
+    if (!completion.recorder.recorded) {
+      void this.recordEnd(completion, completion.candidates[0], 'client_closed', [...completion.skipped], null);
+    }
+  }
+
+  private chunks(
+    completion: Completion,
+    candidate: Candidate,
+    first: ChatCompletionChunk,
+    iterator: AsyncGenerator<ChatCompletionChunk, void, undefined>,
+    abort: AbortController,
+    attempts: FallbackAttempt[],
+    backpressure: Backpressure | undefined,
+  ): Observable<ChatCompletionChunk> {
+    const includeUsage = completion.request.stream_options?.include_usage === true;
+    let usage: Usage | null = null;
+    let ttft: number | null = null;
+    const stamp = (chunk: ChatCompletionChunk): ChatCompletionChunk | null => {
+      if (chunk.usage) usage = chunk.usage;
+      if (ttft === null && chunk.choices.some((c) => c.delta?.content || c.delta?.tool_calls)) ttft = since(completion.started);
+      const out: ChatCompletionChunk = {
+        ...chunk,
+        routed_provider: candidate.provider.name,
+        routed_inference_tier: candidate.tier,
+      };
+      if (!includeUsage) {
+        delete out.usage;
+        if (out.choices.length === 0) return null; // the usage-only chunk the client did not ask for
+      }
+      return out;
+    };
+    const usageColumns = () => {
+      const u = usage as Usage | null;
+      const tokensIn = u?.prompt_tokens ?? null;
+      const tokensOut = u?.completion_tokens ?? null;
+      return {
+        tokens_in: tokensIn,
+        tokens_out: tokensOut,
+        cost_usd: this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut),
+        ttft_ms: ttft,
+      };
+    };
+
+    return new Observable<ChatCompletionChunk>((subscriber) => {
+      let stopped = false;
+      const cutByShutdown = this.shutdown.onDeadline(() => abort.abort(new Error('shutdown')));
+      const run = async () => {
+        try {
+          let next: IteratorResult<ChatCompletionChunk, void> = { done: false, value: first };
+          while (!next.done) {
+            const out = stamp(next.value);
+            if (out) subscriber.next(out);
+            if (backpressure) await backpressure();
+            if (stopped) return;
+            next = await iterator.next();
+          }
+          // Persistence sits ahead of completion: the consumer's terminal frame waits for this.
+          await completion.recorder.record({
+            outcome: 'completed',
+            ...this.routeColumns(candidate),
+            ...this.anonymizationColumns(completion),
+            ...usageColumns(),
+            latency_ms: since(completion.started),
+            fallbacks: attempts,
+          });
+          subscriber.complete();
+        } catch (error) {
+          if (stopped) return;
+          if (this.shutdown.deadlinePassed) {
+            await this.recordEnd(completion, candidate, 'shutdown', attempts, usageColumns());
+            subscriber.error(new AppError(ErrorCode.ProviderUnavailable, 'The server is shutting down.', {}, 503));
+            return;
+          }
+          const providerError = this.asProviderError(error, candidate);
+          await this.recordFailure(completion, candidate, providerError, attempts, usageColumns());
+          subscriber.error(providerError.toAppError());
+        }
+      };
+      void run();
+      return () => {
+        stopped = true;
+        cutByShutdown();
+      };
+    }).pipe(
+      finalize(() => {
+        // The client left (or the stream ended): release the upstream and, if nothing was recorded
+        // yet, record what happened. This write is detached from the response and tracked.
+        if (!completion.recorder.recorded) {
+          void this.recordEnd(completion, candidate, 'client_closed', attempts, usageColumns());
+        }
+        abort.abort(new Error('stream finished'));
+        iterator.return(undefined).catch(() => undefined);
+      }),
+    );
+  }
+
+  private recordEnd(
+    completion: Completion,
+    candidate: Candidate,
+    outcome: Outcome,
+    attempts: FallbackAttempt[],
+    usage: Record<string, unknown> | null,
+  ) {
+    return completion.recorder.record({
+      outcome,
+      ...this.routeColumns(candidate),
+      ...this.anonymizationColumns(completion),
+      ...(usage ?? {}),
+      latency_ms: since(completion.started),
+      fallbacks: attempts,
+    });
+  }
+
+  private recordFailure(
+    completion: Completion,
+    candidate: Candidate,
+    error: ProviderError,
+    attempts: FallbackAttempt[],
+    usage: Record<string, unknown> | null,
+  ) {
+    this.logger.warn(`completion ${completion.id} (request_id=${completion.requestId}) failed: ${error.reason}: ${error.message}`);
+    return completion.recorder.record({
+      outcome: 'failed',
+      ...this.routeColumns(candidate),
+      ...this.anonymizationColumns(completion),
+      ...(usage ?? {}),
+      error_code: error.toAppError().code,
+      error_reason: error.reason,
+      latency_ms: since(completion.started),
+      fallbacks: attempts,
+    });
+  }
+
+  private asProviderError(error: unknown, candidate: Candidate): ProviderError {
+    if (error instanceof ProviderError) return error;
+    this.logger.error(`unexpected error from provider ${candidate.provider.name}: ${(error as Error)?.stack ?? error}`);
+    return new ProviderError('protocol', `${candidate.provider.name} failed unexpectedly`, candidate.provider.name);
+  }
+
+  private attempt(candidate: Candidate) {
+    return { provider: candidate.provider.name, model: candidate.model, tier: candidate.tier };
+  }
+
+  private routeColumns(candidate: Candidate) {
+    return {
+      routed_provider: candidate.provider.name,
+      routed_model: candidate.model,
+      routed_inference_tier: candidate.tier,
+    };
+  }
+
+  private anonymizationColumns(completion: Completion) {
+    return {
+      anonymization_applied: completion.anonymization.applied,
+      anonymization_skip_reason: completion.anonymization.skipReason,
+    };
+  }
+
+  /** The gate, evaluated for the candidate that will answer first. */
+  private anonymizationGate(candidate: Candidate, input: CompletionInput): AnonymizationDecision {
+    const settings = this.config.anonymization;
+    if (!settings.enabled) return { applied: false, skipReason: 'disabled' };
+    if (!settings.apply_at_tiers.includes(candidate.tier)) return { applied: false, skipReason: 'tier_not_in_apply_at_tiers' };
+    if (input.privileged) return { applied: false, skipReason: 'privileged' };
+    if (input.request.anonymize === false) return { applied: false, skipReason: 'request_opt_out' };
+    return { applied: false, skipReason: 'anonymizer_not_available' };
+  }
+}

@@ -1,0 +1,53 @@
+/** The parts of OpenAI's Chat Completions wire format the gateway reads. Everything else passes through. */
+export interface ChatMessage {
+  role: string;
+  content?: string | Record<string, unknown>[] | null;
+  [key: string]: unknown;
+}
+
+export interface ChatRequestBody {
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean; [key: string]: unknown } | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  [key: string]: unknown;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  [key: string]: unknown;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    message: { role: string; content: string | null; [key: string]: unknown };
+    finish_reason: string | null;
+    [key: string]: unknown;
+  }[];
+  usage?: Usage;
+  [key: string]: unknown;
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    delta: { role?: string; content?: string | null; [key: string]: unknown };
+    finish_reason?: string | null;
+    [key: string]: unknown;
+  }[];
+  usage?: Usage | null;
+  [key: string]: unknown;
+}

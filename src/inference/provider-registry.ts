@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig, ConfigError } from '../config/app-config.js';
+import type { ChatProvider } from './providers/chat-provider.js';
+import { OpenAiProvider } from './providers/openai.provider.js';
+import { SimulatedProvider } from './providers/simulated.provider.js';
+
+/** One adapter per enabled provider, built once at boot and shared by all requests. */
+@Injectable()
+export class ProviderRegistry {
+  private readonly logger = new Logger('ProviderRegistry');
+  private readonly adapters = new Map<string, ChatProvider>();
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    for (const provider of config.providers) {
+      if (provider.type === 'simulated') {
+        const problem = SimulatedProvider.validateOptions(provider.options);
+        if (problem) throw new ConfigError(`${config.gatewayConfigPath}: providers.${provider.name}.options: ${problem}`);
+      }
+      if (!provider.enabled) {
+        this.logger.warn(`provider ${provider.name} is off: ${provider.disabledReason}`);
+        continue;
+      }
+      switch (provider.type) {
+        case 'simulated':
+          this.adapters.set(provider.name, new SimulatedProvider(provider));
+          break;
+        case 'openai':
+        case 'openai_compatible':
+          this.adapters.set(provider.name, new OpenAiProvider(provider));
+          break;
+        default:
+          this.logger.warn(`provider ${provider.name}: type ${provider.type} has no adapter in this build; it is skipped`);
+      }
+    }
+  }
+
+  get(name: string): ChatProvider | undefined {
+    return this.adapters.get(name);
+  }
+}

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory.js';
+import { ConfigError, loadConfig } from './config/app-config.js';
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Tally cannot start: invalid configuration\n${error.message}`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const running = await createApp(config);
+  await running.app.listen(config.port, config.host);
+  const logger = new Logger('Tally');
+  logger.log(`listening on http://${config.host}:${config.port} (started in ${Math.round(performance.now() - started)} ms)`);
+  if (!config.adminApiKey) logger.warn('ADMIN_API_KEY is not set: no admin can log in; set it to create users and keys');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: draining (grace ${config.shutdownGraceMs} ms)`);
+    running.close().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error(`shutdown failed: ${(error as Error).stack ?? error}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(`Tally failed to start: ${(error as Error)?.stack ?? error}`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import type { PendingWrites } from './pending-writes.js';
+import type { Outcome, RoutingLogRow } from './routing-log.row.js';
+import type { RoutingLogWriter, WriteResult } from './routing-log.writer.js';
+
+/** Everything known about a completion when it arrives, before its outcome. */
+export type RowIdentity = Pick<
+  RoutingLogRow,
+  'id' | 'request_id' | 'timestamp' | 'user_id' | 'chat_id' | 'message_id' | 'requested_model' | 'stream' | 'purpose'
+>;
+
+/** What the outcome adds; unset fields default to null / false. */
+export type RowOutcome = { outcome: Outcome } & Partial<Omit<RoutingLogRow, keyof RowIdentity | 'outcome'>>;
+
+/**
+ * A once-latch per completion: the first `record` writes the row, later calls get the same promise.
+ * Whatever path ends a completion (success, error, disconnect, shutdown), exactly one row is written.
+ */
+export class CompletionRecorder {
+  private written: Promise<WriteResult> | undefined;
+  private recordedOutcome: Outcome | undefined;
+
+  constructor(
+    readonly identity: RowIdentity,
+    private readonly writer: RoutingLogWriter,
+    private readonly pending: PendingWrites,
+  ) {}
+
+  get recorded(): boolean {
+    return this.written !== undefined;
+  }
+
+  get outcome(): Outcome | undefined {
+    return this.recordedOutcome;
+  }
+
+  record(outcome: RowOutcome): Promise<WriteResult> {
+    if (this.written) return this.written;
+    this.recordedOutcome = outcome.outcome;
+    const row: RoutingLogRow = {
+      ...this.identity,
+      routed_provider: '<unresolved>',
+      routed_model: '<unresolved>',
+      routed_inference_tier: 1,
+      tokens_in: null,
+      tokens_out: null,
+      cost_usd: null,
+      latency_ms: null,
+      ttft_ms: null,
+      refused: false,
+      refusal_reason: null,
+      error_code: null,
+      error_reason: null,
+      anonymization_applied: false,
+      anonymized_entities: null,
+      anonymization_skip_reason: null,
+      fallbacks: [],
+      ...outcome,
+    };
+    this.written = this.pending.track(this.writer.write(row));
+    return this.written;
+  }
+}
