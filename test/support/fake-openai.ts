@@ -1,0 +1,158 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** What the fake upstream saw of one request. */
+export interface ReceivedRequest {
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Record<string, unknown>;
+  /** True when the caller hung up before the response was finished. */
+  aborted: boolean;
+  finished: boolean;
+}
+
+/** How the fake answers one request. Returning from the function ends the response. */
+export type Behaviour = (ctx: { req: IncomingMessage; res: ServerResponse; body: Record<string, unknown>; sse: SseWriter }) => Promise<void> | void;
+
+export class SseWriter {
+  constructor(
+    private readonly res: ServerResponse,
+    readonly model: string,
+    readonly id = `chatcmpl-fake${Math.random().toString(16).slice(2)}`,
+  ) {}
+
+  start(): void {
+    this.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  }
+
+  raw(text: string): void {
+    this.res.write(text);
+  }
+
+  chunk(choices: unknown[], extra: Record<string, unknown> = {}): void {
+    this.raw(`data: ${JSON.stringify({ id: this.id, object: 'chat.completion.chunk', created: 1764144000, model: this.model, choices, ...extra })}\n\n`);
+  }
+
+  role(): void {
+    this.chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
+  }
+
+  content(text: string): void {
+    this.chunk([{ index: 0, delta: { content: text }, finish_reason: null }]);
+  }
+
+  finish(reason = 'stop'): void {
+    this.chunk([{ index: 0, delta: {}, finish_reason: reason }]);
+  }
+
+  usage(prompt: number, completion: number): void {
+    this.chunk([], { usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } });
+  }
+
+  done(): void {
+    this.raw('data: [DONE]\n\n');
+    this.res.end();
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Streams `pieces` as OpenAI does: role chunk, content chunks, finish chunk, usage-only chunk, [DONE]. */
+export function streamOf(pieces: string[], usage = { prompt: 11, completion: pieces.length }, gapMs = 0): Behaviour {
+  return async ({ sse, res }) => {
+    sse.start();
+    sse.role();
+    for (const piece of pieces) {
+      if (gapMs) await sleep(gapMs);
+      if (res.destroyed) return;
+      sse.content(piece);
+    }
+    if (gapMs) await sleep(gapMs);
+    if (res.destroyed) return;
+    sse.finish();
+    sse.usage(usage.prompt, usage.completion);
+    sse.done();
+  };
+}
+
+/** A non-streaming OpenAI answer. */
+export function completionOf(content: string, usage = { prompt: 11, completion: 5 }): Behaviour {
+  return ({ res, body }) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        id: 'chatcmpl-fake',
+        object: 'chat.completion',
+        created: 1764144000,
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
+        system_fingerprint: 'fp_fake',
+      }),
+    );
+  };
+}
+
+/** Answers with an OpenAI-style error envelope and `status`. */
+export function errorOf(status: number, message = 'upstream failure', type = 'server_error'): Behaviour {
+  return ({ res }) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message, type, code: null } }));
+  };
+}
+
+/**
+ * A real HTTP server on loopback speaking OpenAI's Chat Completions wire format. Each request is
+ * answered by the behaviour chosen for it (by default: by stream flag), and recorded.
+ */
+export class FakeOpenAi {
+  readonly requests: ReceivedRequest[] = [];
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  behaviour: (body: Record<string, unknown>) => Behaviour = (body) =>
+    body.stream ? streamOf(['Hello', ', ', 'world', '!']) : completionOf('Hello, world!');
+
+  get baseUrl(): string {
+    const { port } = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/v1`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  /** Open sockets from the gateway (to check none leak). */
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parts: Buffer[] = [];
+    for await (const part of req) parts.push(part as Buffer);
+    const body = JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as Record<string, unknown>;
+    const record: ReceivedRequest = { path: req.url ?? '', headers: req.headers, body, aborted: false, finished: false };
+    this.requests.push(record);
+    res.on('close', () => {
+      if (!res.writableFinished) record.aborted = true;
+    });
+    res.on('finish', () => {
+      record.finished = true;
+    });
+    try {
+      await this.behaviour(body)({ req, res, body, sse: new SseWriter(res, String(body.model)) });
+    } catch {
+      res.destroy();
+    }
+  }
+}
