@@ -32,14 +32,18 @@ function requestMetrics(metrics: MetricsService) {
       const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : '__unmatched__';
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics.increment('tally_http_requests_total', labels);
-      if (route !== '/metrics') metrics.observe('tally_http_request_duration_seconds', labels, (performance.now() - started) / 1000);
+      if (route !== '/metrics')
+        metrics.observe('tally_http_request_duration_seconds', labels, (performance.now() - started) / 1000);
     });
     next();
   };
 }
 
 /** Builds the whole service: database (embedded when DATABASE_URL is unset), Nest app, middleware. */
-export async function createApp(config: AppConfig, logger = new ConsoleLogger('Tally', { logLevels: LEVELS[config.logLevel] })): Promise<RunningApp> {
+export async function createApp(
+  config: AppConfig,
+  logger = new ConsoleLogger('Tally', { logLevels: LEVELS[config.logLevel] }),
+): Promise<RunningApp> {
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres(config.dataDir, 'tally', (line) => logger.debug?.(line, 'EmbeddedPostgres'));

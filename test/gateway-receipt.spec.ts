@@ -27,11 +27,11 @@ describe('the receipt invariant', () => {
   });
 
   beforeEach(() => {
-    fake.behaviour = (body) => (body.stream ? streamOf(PIECES, { prompt: 11, completion: 5 }) : completionOf('fine', { prompt: 1234, completion: 567 }));
+    fake.behaviour = (body) =>
+      body.stream ? streamOf(PIECES, { prompt: 11, completion: 5 }) : completionOf('fine', { prompt: 1234, completion: 567 });
   });
 
   it('has the row committed when [DONE] is read, for a client that hangs up on [DONE]', async () => {
-    let rowsAtDone: Record<string, unknown>[] | undefined;
     let doneSeen = false;
     const result = await postSse(
       app.url,
@@ -47,7 +47,7 @@ describe('the receipt invariant', () => {
       },
     );
     // Queried the instant [DONE] was read and the socket destroyed: no sleep, no retry.
-    rowsAtDone = await app.rows('request_id = $1', ['req_caller_supplied']);
+    const rowsAtDone = await app.rows('request_id = $1', ['req_caller_supplied']);
     expect(doneSeen).toBe(true);
     expect(result.closedByClient).toBe(true);
     expect(result.headers['x-request-id']).toBe('req_caller_supplied');
@@ -115,35 +115,59 @@ describe('the receipt invariant', () => {
       expect(text).toBe(PIECES.join(''));
       expect(usage?.completion_tokens).toBe(5);
       const { data, response } = await client.chat.completions
-        .create({ model: 'cloud-a/cloud-a-model', stream: true, messages: [{ role: 'user', content: 'again' }] }, { headers: { 'X-Request-Id': 'sdk-stream-2' } })
+        .create(
+          { model: 'cloud-a/cloud-a-model', stream: true, messages: [{ role: 'user', content: 'again' }] },
+          { headers: { 'X-Request-Id': 'sdk-stream-2' } },
+        )
         .withResponse();
       for await (const _ of data) {
         // drain
       }
       const rows = await app.rows('request_id = $1', ['sdk-stream-2']);
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ outcome: 'completed', tokens_in: 11, tokens_out: 5, user_id: member.id });
+      expect(rows[0]).toMatchObject({
+        outcome: 'completed',
+        tokens_in: 11,
+        tokens_out: 5,
+        user_id: member.id,
+      });
       expect(rows[0].id).toBe(response.headers.get('x-completion-id'));
     });
 
     it('completes non-streaming with the route stamped, and the row exists when the SDK returns', async () => {
       const { data, response } = await client.chat.completions
-        .create({ model: 'cloud-a/cloud-a-model', messages: [{ role: 'user', content: 'hello' }] }, { headers: { 'X-Request-Id': 'sdk-json' } })
+        .create(
+          { model: 'cloud-a/cloud-a-model', messages: [{ role: 'user', content: 'hello' }] },
+          { headers: { 'X-Request-Id': 'sdk-json' } },
+        )
         .withResponse();
       expect(data.choices[0].message.content).toBe('fine');
-      expect(data).toMatchObject({ routed_provider: 'cloud-a', routed_inference_tier: 4, anonymization_applied: false });
+      expect(data).toMatchObject({
+        routed_provider: 'cloud-a',
+        routed_inference_tier: 4,
+        anonymization_applied: false,
+      });
       expect(response.headers.get('x-routed-provider')).toBe('cloud-a');
       expect(response.headers.get('x-routed-inference-tier')).toBe('4');
       const rows = await app.rows('request_id = $1', ['sdk-json']);
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ outcome: 'completed', stream: false, tokens_in: 1234, tokens_out: 567 });
+      expect(rows[0]).toMatchObject({
+        outcome: 'completed',
+        stream: false,
+        tokens_in: 1234,
+        tokens_out: 567,
+      });
     });
   });
 
   it('prices a non-streamed completion to the last decimal', async () => {
     const res = await fetch(`${app.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${member.key}`, 'content-type': 'application/json', 'x-request-id': 'priced' },
+      headers: {
+        authorization: `Bearer ${member.key}`,
+        'content-type': 'application/json',
+        'x-request-id': 'priced',
+      },
       body: JSON.stringify({ model: 'cloud-a/cloud-a-model', messages: [{ role: 'user', content: 'x' }] }),
     });
     const body = (await res.json()) as { cost_estimate: number };
@@ -156,7 +180,11 @@ describe('the receipt invariant', () => {
   it('stores cost null, not 0, for a model without a price', async () => {
     await fetch(`${app.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${member.key}`, 'content-type': 'application/json', 'x-request-id': 'unpriced' },
+      headers: {
+        authorization: `Bearer ${member.key}`,
+        'content-type': 'application/json',
+        'x-request-id': 'unpriced',
+      },
       body: JSON.stringify({ model: 'local-sim/sim-large', messages: [{ role: 'user', content: 'x' }] }),
     });
     const [row] = await app.rows('request_id = $1', ['unpriced']);
@@ -189,7 +217,11 @@ describe('the receipt invariant', () => {
         await eventually(async () => fake.requests[before]?.aborted === true);
         const rows = await app.rows('request_id = $1', [requestId]);
         expect(rows).toHaveLength(1);
-        expect(rows[0]).toMatchObject({ outcome: 'client_closed', routed_provider: 'cloud-a', user_id: member.id });
+        expect(rows[0]).toMatchObject({
+          outcome: 'client_closed',
+          routed_provider: 'cloud-a',
+          user_id: member.id,
+        });
       });
     }
 
@@ -203,8 +235,16 @@ describe('the receipt invariant', () => {
       const pending = fetch(`${app.url}/v1/chat/completions`, {
         method: 'POST',
         signal: controller.signal,
-        headers: { authorization: `Bearer ${member.key}`, 'content-type': 'application/json', 'x-request-id': 'abort-early' },
-        body: JSON.stringify({ model: 'cloud-a/cloud-a-model', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+        headers: {
+          authorization: `Bearer ${member.key}`,
+          'content-type': 'application/json',
+          'x-request-id': 'abort-early',
+        },
+        body: JSON.stringify({
+          model: 'cloud-a/cloud-a-model',
+          stream: true,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
       }).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 60));
       controller.abort();
@@ -232,7 +272,11 @@ describe('the receipt invariant', () => {
       return postSse(
         app.url,
         member.key,
-        { model: i % 5 === 0 ? 'local-sim/sim-small' : 'cloud-a/cloud-a-model', stream: true, messages: [{ role: 'user', content: `n${i}` }] },
+        {
+          model: i % 5 === 0 ? 'local-sim/sim-small' : 'cloud-a/cloud-a-model',
+          stream: true,
+          messages: [{ role: 'user', content: `n${i}` }],
+        },
         {
           headers: { 'X-Request-Id': requestId },
           onFrame: (data, index) => {

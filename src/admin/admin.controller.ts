@@ -27,7 +27,11 @@ const routingLogQuery = z.strictObject({
   user_id: z.uuid().optional(),
   provider: z.string().min(1).max(200).optional(),
   model: z.string().min(1).max(256).optional(),
-  tier: z.string().regex(/^[1-5]$/, 'must be 1-5').transform(Number).optional(),
+  tier: z
+    .string()
+    .regex(/^[1-5]$/, 'must be 1-5')
+    .transform(Number)
+    .optional(),
   outcome: z.enum(['completed', 'failed', 'refused', 'client_closed', 'shutdown']).optional(),
   refused: bool.optional(),
   anonymized: bool.optional(),
@@ -64,14 +68,23 @@ export class AdminController {
     const users = await this.auth.listUsers(limit + 1, cursor && { createdAt: cursor.ts, id: cursor.id });
     const page = users.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(userView), next_cursor: users.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+    return {
+      items: page.map(userView),
+      next_cursor: users.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
   }
 
   @Post('users/:id/api-keys')
   async issueKey(@UuidParam('id') userId: string, @JsonBody() body: unknown) {
     const input = parseBody(issueKeySchema, body);
     const key = await this.auth.issueKey(userId, input.minimum_inference_tier ?? null);
-    return { id: key.id, key: key.key, prefix: key.prefix, user_id: userId, minimum_inference_tier: input.minimum_inference_tier ?? null };
+    return {
+      id: key.id,
+      key: key.key,
+      prefix: key.prefix,
+      user_id: userId,
+      minimum_inference_tier: input.minimum_inference_tier ?? null,
+    };
   }
 
   @Delete('api-keys/:id')

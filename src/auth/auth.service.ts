@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ApiKey } from './api-key.entity.js';
 import { User, type UserRole } from './user.entity.js';
 
@@ -37,13 +37,18 @@ export class AuthService implements OnApplicationBootstrap {
   async authenticate(key: string): Promise<AuthenticatedUser | null> {
     if (key.length < 16 || key.length > 256) return null;
     const digest = hashKey(key);
-    const rows: { id: string; user_id: string; key_hash: Buffer; role: UserRole; minimum_inference_tier: number | null }[] =
-      await this.db.query(
-        `SELECT k.id, k.user_id, k.key_hash, k.minimum_inference_tier, u.role
+    const rows: {
+      id: string;
+      user_id: string;
+      key_hash: Buffer;
+      role: UserRole;
+      minimum_inference_tier: number | null;
+    }[] = await this.db.query(
+      `SELECT k.id, k.user_id, k.key_hash, k.minimum_inference_tier, u.role
            FROM api_keys k JOIN users u ON u.id = k.user_id
           WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-        [digest],
-      );
+      [digest],
+    );
     const row = rows[0];
     if (!row || !timingSafeEqual(row.key_hash, digest)) return null;
     return { id: row.user_id, role: row.role, apiKeyId: row.id, keyMinimumTier: row.minimum_inference_tier };
@@ -81,7 +86,12 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async listUsers(limit: number, cursor: { createdAt: string; id: string } | null): Promise<User[]> {
-    const qb = this.db.getRepository(User).createQueryBuilder('u').orderBy('u.created_at', 'DESC').addOrderBy('u.id', 'DESC').limit(limit);
+    const qb = this.db
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .orderBy('u.created_at', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .limit(limit);
     if (cursor) qb.where('(u.created_at, u.id) < (:createdAt, :id)', cursor);
     return qb.getMany();
   }

@@ -28,7 +28,13 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
 };
 
 export interface ErrorEnvelope {
-  error: { code: string; message: string; type: string; param: string | null; details: Record<string, unknown> };
+  error: {
+    code: string;
+    message: string;
+    type: string;
+    param: string | null;
+    details: Record<string, unknown>;
+  };
 }
 
 export class AppError extends Error {

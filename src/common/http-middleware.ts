@@ -58,7 +58,8 @@ export function jsonBodyMiddleware(maxBytes: number) {
     const method = req.method.toUpperCase();
     if (method === 'GET' || method === 'HEAD' || method === 'DELETE' || method === 'OPTIONS') {
       req.resume();
-      return next();
+      next();
+      return;
     }
     const fail = (error: AppError) => {
       res.setHeader('Connection', 'close');
@@ -66,9 +67,14 @@ export function jsonBodyMiddleware(maxBytes: number) {
       req.resume();
     };
     const tooLarge = () =>
-      new AppError(ErrorCode.PayloadTooLarge, `Request body exceeds ${maxBytes} bytes.`, { limit_bytes: maxBytes });
+      new AppError(ErrorCode.PayloadTooLarge, `Request body exceeds ${maxBytes} bytes.`, {
+        limit_bytes: maxBytes,
+      });
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
-    if (Number.isFinite(declared) && declared > maxBytes) return fail(tooLarge());
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      fail(tooLarge());
+      return;
+    }
 
     const parts: Buffer[] = [];
     let size = 0;

@@ -28,7 +28,9 @@ export function parseLimit(raw: unknown, fallback = 50): number {
   if (raw === undefined || raw === '') return fallback;
   const n = typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > 100) {
-    throw new AppError(ErrorCode.InvalidRequest, 'limit must be an integer from 1 to 100.', { param: 'limit' });
+    throw new AppError(ErrorCode.InvalidRequest, 'limit must be an integer from 1 to 100.', {
+      param: 'limit',
+    });
   }
   return n;
 }
@@ -39,7 +41,9 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.in
   if (!result.success) {
     const issue = result.error.issues[0];
     const param = issue.path.join('.') || '(query)';
-    throw new AppError(ErrorCode.InvalidRequest, `Invalid query parameter ${param}: ${issue.message}`, { param });
+    throw new AppError(ErrorCode.InvalidRequest, `Invalid query parameter ${param}: ${issue.message}`, {
+      param,
+    });
   }
   return result.data;
 }

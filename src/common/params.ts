@@ -11,7 +11,9 @@ export const UuidParam = createParamDecorator((name: string, ctx: ExecutionConte
 });
 
 /** The authenticated caller (the guard has run). */
-export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<TallyRequest>().user!);
+export const CurrentUser = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<TallyRequest>().user!,
+);
 
 /** Validates a JSON body against a strict zod schema (unknown fields are rejected outside /v1). */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
@@ -30,4 +32,6 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
 }
 
 /** The parsed JSON body (see jsonBodyMiddleware). */
-export const JsonBody = createParamDecorator((_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<TallyRequest>().parsedBody);
+export const JsonBody = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<TallyRequest>().parsedBody,
+);

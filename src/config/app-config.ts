@@ -23,7 +23,11 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
@@ -107,7 +111,11 @@ function checkReferences(file: GatewayFile, source: string): void {
   }
 }
 
-function resolveProvider(entry: GatewayFile['providers'][number], env: Record<string, string | undefined>, source: string): ProviderConfig {
+function resolveProvider(
+  entry: GatewayFile['providers'][number],
+  env: Record<string, string | undefined>,
+  source: string,
+): ProviderConfig {
   const needsUrl = entry.type !== 'simulated';
   if (needsUrl && !entry.base_url && entry.type !== 'openai') {
     throw new ConfigError(`${source}: providers.${entry.name}.base_url: required for type ${entry.type}`);

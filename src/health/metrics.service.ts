@@ -76,7 +76,7 @@ export class MetricsService {
       header(name, 'histogram');
       for (const [k, s] of h.series) {
         const sep = k ? `${k},` : '';
-        BUCKETS.forEach((b, i) => lines.push(`${name}_bucket{${sep}le="${b}"} ${s.counts[i]}`));
+        for (const [i, bound] of BUCKETS.entries()) lines.push(`${name}_bucket{${sep}le="${bound}"} ${s.counts[i]}`);
         lines.push(`${name}_bucket{${sep}le="+Inf"} ${s.count}`);
         lines.push(`${name}_sum{${k}} ${s.sum}`);
         lines.push(`${name}_count{${k}} ${s.count}`);

@@ -31,7 +31,10 @@ export const chatRequestSchema = z.looseObject({
   anonymize: z.boolean().nullish(),
   chat_id: uuid.nullish(),
   message_id: uuid.nullish(),
-  purpose: z.string().regex(/^[a-z0-9_.-]{1,64}$/, 'must match [a-z0-9_.-]{1,64}').nullish(),
+  purpose: z
+    .string()
+    .regex(/^[a-z0-9_.-]{1,64}$/, 'must match [a-z0-9_.-]{1,64}')
+    .nullish(),
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;

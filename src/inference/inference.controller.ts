@@ -62,7 +62,9 @@ export class InferenceController {
       return;
     }
     const frames$ = concat(opened.chunks$.pipe(map(dataFrame)), of(DONE_FRAME)).pipe(
-      catchError((error: unknown) => of(dataFrame((error instanceof AppError ? error : AppError.internal()).toEnvelope()), DONE_FRAME)),
+      catchError((error: unknown) =>
+        of(dataFrame((error instanceof AppError ? error : AppError.internal()).toEnvelope()), DONE_FRAME),
+      ),
     );
     respondWithSse(res, frames$, routeHeaders(completion, opened.route));
   }

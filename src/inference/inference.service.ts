@@ -136,7 +136,11 @@ export class InferenceService {
     }
     const resolution = this.router.resolve(request.model);
     if (!resolution.ok) {
-      await recorder.record({ outcome: 'refused', refused: true, refusal_reason: `invalid_model:${resolution.message}` });
+      await recorder.record({
+        outcome: 'refused',
+        refused: true,
+        refusal_reason: `invalid_model:${resolution.message}`,
+      });
       throw new AppError(ErrorCode.InvalidModel, resolution.message, { requested_model: request.model });
     }
     const [primary] = resolution.candidates;
@@ -263,7 +267,8 @@ export class InferenceService {
       const iterator = adapter.stream(upstreamBody(completion.request, candidate.model), abort.signal);
       try {
         const first = await iterator.next();
-        if (first.done) throw new ProviderError('protocol', `${candidate.provider.name} sent an empty stream`, candidate.provider.name);
+        if (first.done)
+          throw new ProviderError('protocol', `${candidate.provider.name} sent an empty stream`, candidate.provider.name);
         signal.removeEventListener('abort', onClientGone);
         return {
           route: route(candidate),
@@ -406,7 +411,9 @@ export class InferenceService {
     attempts: FallbackAttempt[],
     usage: Record<string, unknown> | null,
   ) {
-    this.logger.warn(`completion ${completion.id} (request_id=${completion.requestId}) failed: ${error.reason}: ${error.message}`);
+    this.logger.warn(
+      `completion ${completion.id} (request_id=${completion.requestId}) failed: ${error.reason}: ${error.message}`,
+    );
     return completion.recorder.record({
       outcome: 'failed',
       ...this.routeColumns(candidate),

@@ -42,14 +42,20 @@ export class ModelRouter {
         message: `Model '${requested}' is listed by several providers (${owners.map((p) => p.name).join(', ')}); address it as provider/model.`,
       };
     }
-    return { ok: false, message: `Model '${requested}' does not resolve to any configured alias or provider model.` };
+    return {
+      ok: false,
+      message: `Model '${requested}' does not resolve to any configured alias or provider model.`,
+    };
   }
 
   /** The terminal model of an alias chain (`primary.model` may name another alias). */
   private terminal(name: string): { provider: string; model: string } {
     let entry = this.config.aliases[name].primary;
     for (let depth = 0; depth < MAX_ALIAS_DEPTH && Object.hasOwn(this.config.aliases, entry.model); depth++) {
-      entry = { provider: this.config.aliases[entry.model].primary.provider, model: this.config.aliases[entry.model].primary.model };
+      entry = {
+        provider: this.config.aliases[entry.model].primary.provider,
+        model: this.config.aliases[entry.model].primary.model,
+      };
     }
     return entry;
   }

@@ -40,7 +40,8 @@ export class ShutdownSignal implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.isDraining = true;
     const deadline = Date.now() + this.config.shutdownGraceMs;
-    if (this.cutters.size > 0) this.logger.log(`waiting up to ${this.config.shutdownGraceMs} ms for ${this.cutters.size} live stream(s)`);
+    if (this.cutters.size > 0)
+      this.logger.log(`waiting up to ${this.config.shutdownGraceMs} ms for ${this.cutters.size} live stream(s)`);
     while (this.cutters.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.passed = true;
     if (this.cutters.size > 0) this.logger.warn(`cutting ${this.cutters.size} stream(s) at the grace deadline`);

@@ -12,7 +12,12 @@ export interface ReceivedRequest {
 }
 
 /** How the fake answers one request. Returning from the function ends the response. */
-export type Behaviour = (ctx: { req: IncomingMessage; res: ServerResponse; body: Record<string, unknown>; sse: SseWriter }) => Promise<void> | void;
+export type Behaviour = (ctx: {
+  req: IncomingMessage;
+  res: ServerResponse;
+  body: Record<string, unknown>;
+  sse: SseWriter;
+}) => Promise<void> | void;
 
 export class SseWriter {
   constructor(
@@ -30,7 +35,9 @@ export class SseWriter {
   }
 
   chunk(choices: unknown[], extra: Record<string, unknown> = {}): void {
-    this.raw(`data: ${JSON.stringify({ id: this.id, object: 'chat.completion.chunk', created: 1764144000, model: this.model, choices, ...extra })}\n\n`);
+    this.raw(
+      `data: ${JSON.stringify({ id: this.id, object: 'chat.completion.chunk', created: 1764144000, model: this.model, choices, ...extra })}\n\n`,
+    );
   }
 
   role(): void {
@@ -46,7 +53,9 @@ export class SseWriter {
   }
 
   usage(prompt: number, completion: number): void {
-    this.chunk([], { usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } });
+    this.chunk([], {
+      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+    });
   }
 
   done(): void {
@@ -86,7 +95,11 @@ export function completionOf(content: string, usage = { prompt: 11, completion: 
         created: 1764144000,
         model: body.model,
         choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
+        usage: {
+          prompt_tokens: usage.prompt,
+          completion_tokens: usage.completion,
+          total_tokens: usage.prompt + usage.completion,
+        },
         system_fingerprint: 'fp_fake',
       }),
     );
@@ -141,7 +154,13 @@ export class FakeOpenAi {
     const parts: Buffer[] = [];
     for await (const part of req) parts.push(part as Buffer);
     const body = JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as Record<string, unknown>;
-    const record: ReceivedRequest = { path: req.url ?? '', headers: req.headers, body, aborted: false, finished: false };
+    const record: ReceivedRequest = {
+      path: req.url ?? '',
+      headers: req.headers,
+      body,
+      aborted: false,
+      finished: false,
+    };
     this.requests.push(record);
     res.on('close', () => {
       if (!res.writableFinished) record.aborted = true;

@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 
 /**
  * One real PostgreSQL for the whole run: DATABASE_URL when set, else the embedded one in a temp dir.
@@ -12,6 +11,9 @@ export default async function globalSetup(): Promise<void> {
     process.env.TALLY_TEST_PG_URL = process.env.DATABASE_URL;
     return;
   }
+  // Jest loads global setup as CommonJS outside its ESM resolver, so the extensionless path is resolved here.
+  const source = '../../src/database/embedded-postgres';
+  const { startEmbeddedPostgres }: typeof import('../../src/database/embedded-postgres.js') = await import(source);
   const dir = mkdtempSync(join(tmpdir(), 'tally-test-pg-'));
   const db = await startEmbeddedPostgres(dir, 'postgres');
   process.env.TALLY_TEST_PG_URL = db.url;

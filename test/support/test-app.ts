@@ -152,7 +152,13 @@ export function postSse(
     });
     req.on('error', reject);
     req.on('response', (res) => {
-      const result: SseResult = { status: res.statusCode ?? 0, headers: res.headers, frames: [], raw: '', closedByClient: false };
+      const result: SseResult = {
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        frames: [],
+        raw: '',
+        closedByClient: false,
+      };
       let buffer = '';
       if (opts.closeOnHeaders) {
         result.closedByClient = true;

@@ -128,7 +128,10 @@ export class OpenAiProvider implements ChatProvider {
   }
 
   private async post(body: Record<string, unknown>, deadline: ReadDeadline): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
     if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
     const res = await fetch(`${this.config.baseUrl}/chat/completions`, {
       method: 'POST',

@@ -53,14 +53,21 @@ export class SimulatedProvider implements ChatProvider {
       `This is ${body.model}, Tally's simulated model. ` +
       (said ? `You said: "${said.length > 280 ? `${said.slice(0, 280)}…` : said}". ` : '') +
       'No provider was called; configure one in config/gateway.yaml to get real answers.';
-    const limit = Math.min(this.options.max_reply_tokens, body.max_completion_tokens ?? body.max_tokens ?? Number.POSITIVE_INFINITY);
+    const limit = Math.min(
+      this.options.max_reply_tokens,
+      body.max_completion_tokens ?? body.max_tokens ?? Number.POSITIVE_INFINITY,
+    );
     const all = encode(text);
     const tokens = all.slice(0, limit);
     const prompt = countPromptTokens(body.messages);
     return {
       tokens,
       finish: tokens.length < all.length ? 'length' : 'stop',
-      usage: { prompt_tokens: prompt, completion_tokens: tokens.length, total_tokens: prompt + tokens.length },
+      usage: {
+        prompt_tokens: prompt,
+        completion_tokens: tokens.length,
+        total_tokens: prompt + tokens.length,
+      },
     };
   }
 
@@ -86,7 +93,10 @@ export class SimulatedProvider implements ChatProvider {
       model: body.model,
     };
     await sleep(this.options.ttft_ms, undefined, { signal });
-    yield { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] };
+    yield {
+      ...base,
+      choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+    };
     // Decode cumulatively so a multi-byte character split across tokens is never emitted half-formed.
     let sent = '';
     for (let i = 0; i < tokens.length; i += this.options.tokens_per_chunk) {
@@ -94,13 +104,19 @@ export class SimulatedProvider implements ChatProvider {
       const text = decode(tokens.slice(0, i + this.options.tokens_per_chunk));
       const safe = text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
       if (safe.length > sent.length) {
-        yield { ...base, choices: [{ index: 0, delta: { content: safe.slice(sent.length) }, finish_reason: null }] };
+        yield {
+          ...base,
+          choices: [{ index: 0, delta: { content: safe.slice(sent.length) }, finish_reason: null }],
+        };
         sent = safe;
       }
     }
     const full = decode(tokens);
     if (full.length > sent.length) {
-      yield { ...base, choices: [{ index: 0, delta: { content: full.slice(sent.length) }, finish_reason: null }] };
+      yield {
+        ...base,
+        choices: [{ index: 0, delta: { content: full.slice(sent.length) }, finish_reason: null }],
+      };
     }
     yield { ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] };
     yield { ...base, choices: [], usage };
