@@ -6,6 +6,7 @@ import { ErrorFilter } from './common/error.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DurabilityModule } from './durability/durability.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InferenceModule } from './inference/inference.module.js';
 import { RoutingLogModule } from './routing-log/routing-log.module.js';
@@ -18,6 +19,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(databaseUrl),
+        DurabilityModule,
         AuthModule,
         RoutingLogModule,
         InferenceModule,

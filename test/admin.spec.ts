@@ -179,6 +179,7 @@ describe('admin API', () => {
     expect(ready.status).toBe(200);
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toContain('tally_completions_total{outcome="completed",provider="local-sim",persisted="committed"}');
-    expect(metrics).toContain('tally_routing_log_write_seconds_count');
+    expect(metrics).toContain('tally_durable_write_seconds_count{table="inference_routing_log"}');
+    expect(metrics).toContain('tally_spool_depth 0');
   });
 });

@@ -196,7 +196,7 @@ describe('the receipt invariant', () => {
     const cuts = { 'before any chunk': 0, 'after 1 chunk': 1, 'after half': 6, 'after all but one': 11 };
     for (const [label, after] of Object.entries(cuts)) {
       it(`leaves exactly one client_closed row ${label}, and the upstream sees the abort`, async () => {
-        fake.behaviour = () => streamOf(PIECES, { prompt: 3, completion: 10 }, 15);
+        fake.behaviour = () => streamOf(PIECES, { prompt: 3, completion: 10 }, 40);
         const requestId = `abort-${after}`;
         const before = fake.requests.length;
         // Frames: role + 10 pieces + finish = 12 chunks before [DONE].

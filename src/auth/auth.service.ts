@@ -4,10 +4,32 @@ import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DurableWriter } from '../durability/durable-writer.js';
 import { ApiKey } from './api-key.entity.js';
 import { User, type UserRole } from './user.entity.js';
 
 const BOOTSTRAP_ADMIN_EMAIL = 'admin@tally.local';
+const AUTH_QUERY_TIMEOUT_MS = 1000;
+const VERIFIED_CACHE_SIZE = 10_000;
+const VERIFIED_MAX_AGE_MS = 15 * 60_000;
+
+interface KeyRow {
+  id: string;
+  user_id: string;
+  key_hash: Buffer;
+  role: UserRole;
+  minimum_inference_tier: number | null;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
 
 export function hashKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
@@ -23,35 +45,64 @@ export interface IssuedKey {
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger('AuthService');
+  /** Keys the database confirmed recently (by digest), used only while it cannot answer. */
+  private readonly verified = new Map<string, { user: AuthenticatedUser; at: number }>();
 
   constructor(
     private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly durable: DurableWriter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.adminApiKey) await this.ensureBootstrapAdmin(this.config.adminApiKey);
   }
 
-  /** Resolves a bearer key to its user; `null` for unknown or revoked keys. */
+  /**
+   * Resolves a bearer key to its user; `null` for unknown or revoked keys. The database is asked
+   * every time; only when it cannot answer (down or hung) is a key it confirmed recently accepted,
+   * so completions keep flowing (and receipts keep spooling) through a database outage.
+   */
   async authenticate(key: string): Promise<AuthenticatedUser | null> {
     if (key.length < 16 || key.length > 256) return null;
     const digest = hashKey(key);
-    const rows: {
-      id: string;
-      user_id: string;
-      key_hash: Buffer;
-      role: UserRole;
-      minimum_inference_tier: number | null;
-    }[] = await this.db.query(
-      `SELECT k.id, k.user_id, k.key_hash, k.minimum_inference_tier, u.role
-           FROM api_keys k JOIN users u ON u.id = k.user_id
-          WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [digest],
-    );
+    const cacheKey = digest.toString('hex');
+    if (!this.durable.databaseReachable) return this.fromCache(cacheKey);
+    let rows: KeyRow[];
+    try {
+      rows = await withTimeout(
+        this.db.query(
+          `SELECT k.id, k.user_id, k.key_hash, k.minimum_inference_tier, u.role
+             FROM api_keys k JOIN users u ON u.id = k.user_id
+            WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+          [digest],
+        ),
+        AUTH_QUERY_TIMEOUT_MS,
+      );
+    } catch (error) {
+      this.logger.warn(`key lookup failed (${(error as Error).message}); using recently verified keys`);
+      return this.fromCache(cacheKey);
+    }
+    this.verified.delete(cacheKey);
     const row = rows[0];
     if (!row || !timingSafeEqual(row.key_hash, digest)) return null;
-    return { id: row.user_id, role: row.role, apiKeyId: row.id, keyMinimumTier: row.minimum_inference_tier };
+    const user: AuthenticatedUser = {
+      id: row.user_id,
+      role: row.role,
+      apiKeyId: row.id,
+      keyMinimumTier: row.minimum_inference_tier,
+    };
+    this.verified.set(cacheKey, { user, at: Date.now() });
+    if (this.verified.size > VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    return user;
+  }
+
+  private fromCache(cacheKey: string): AuthenticatedUser {
+    const hit = this.verified.get(cacheKey);
+    if (hit && Date.now() - hit.at < VERIFIED_MAX_AGE_MS) return hit.user;
+    throw new AppError(ErrorCode.ServiceUnavailable, 'The database is unreachable; try again shortly.', {}, 503, {
+      'Retry-After': '2',
+    });
   }
 
   async createUser(email: string, role: UserRole): Promise<{ user: User; key: IssuedKey }> {

@@ -9,6 +9,7 @@ export enum ErrorCode {
   RateLimitExceeded = 'rate_limit_exceeded',
   ProviderUnavailable = 'provider_unavailable',
   NotImplemented = 'not_implemented',
+  ServiceUnavailable = 'service_unavailable',
   InternalError = 'internal_error',
 }
 
@@ -24,6 +25,7 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.RateLimitExceeded]: 429,
   [ErrorCode.ProviderUnavailable]: 502,
   [ErrorCode.NotImplemented]: 501,
+  [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.InternalError]: 500,
 };
 

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.guard.js';
+import { DurableWriter } from '../durability/durable-writer.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
 import { MetricsService } from './metrics.service.js';
 
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly db: DataSource,
     private readonly metrics: MetricsService,
     private readonly pending: PendingWrites,
+    private readonly durable: DurableWriter,
   ) {}
 
   @Get('health')
@@ -36,6 +38,7 @@ export class HealthController {
       database,
       config: 'loaded',
       pending_writes: this.pending.size,
+      spool_depth: this.durable.spoolDepth,
     });
   }
 

@@ -1,6 +1,7 @@
+import type { WriteResult } from '../durability/durable-writer.js';
 import type { PendingWrites } from './pending-writes.js';
 import type { Outcome, RoutingLogRow } from './routing-log.row.js';
-import type { RoutingLogWriter, WriteResult } from './routing-log.writer.js';
+import type { RoutingLogWriter } from './routing-log.writer.js';
 
 /** Everything known about a completion when it arrives, before its outcome. */
 export type RowIdentity = Pick<

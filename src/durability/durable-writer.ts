@@ -1,0 +1,244 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DATABASE_URL } from '../database/database.tokens.js';
+import { MetricsService } from '../health/metrics.service.js';
+import { Spool, type SpoolRecord } from './spool.js';
+
+/** `committed`: in PostgreSQL. `spooled`: fsync'd locally, replayed when the database is back. */
+export type WriteResult = 'committed' | 'spooled' | 'rejected';
+
+/** A table written through the durable path: rows keyed by `id`, inserted with ON CONFLICT DO NOTHING. */
+export interface DurableTable {
+  readonly kind: string;
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly jsonColumns: readonly string[];
+}
+
+interface Pending {
+  row: Record<string, unknown>;
+  resolve: (result: WriteResult) => void;
+}
+
+/** A write that does not answer within this counts as the database being unreachable. */
+export const WRITE_TIMEOUT_MS = 1500;
+const MAX_BATCH = 200;
+const REPLAY_INTERVAL_MS = 500;
+const RETRY_DELAY_MS = 25;
+
+/** SQLSTATE classes that fail the same way every time (bad data, constraint, schema): never spool those. */
+function isDeterministic(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(22|23|42)/.test(code);
+}
+
+/**
+ * The durable write path for receipts. Never throws into a request. Rows that arrive while a write
+ * is in flight are grouped into one multi-row INSERT (group commit with no timer). When PostgreSQL
+ * is down or hung, rows go to an fsync'd spool and a replayer inserts them once it is back; every
+ * insert is `ON CONFLICT (id) DO NOTHING`, so retries and replays can never duplicate a row.
+ */
+@Injectable()
+export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('DurableWriter');
+  private readonly pool: pg.Pool;
+  private readonly tables = new Map<string, DurableTable>();
+  private readonly queues = new Map<string, Pending[]>();
+  private readonly flushing = new Set<string>();
+  private readonly spool: Spool;
+  private readonly deadLetter: string;
+  private unreachable = false;
+  private replaying = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(DATABASE_URL) url: string,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: 4,
+      connectionTimeoutMillis: WRITE_TIMEOUT_MS,
+      query_timeout: WRITE_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+    });
+    this.pool.on('error', (error) => this.logger.warn(`idle write connection failed: ${error.message}`));
+    this.spool = new Spool(join(config.dataDir, 'spool'));
+    this.deadLetter = join(config.dataDir, 'spool', 'rejected.jsonl');
+    metrics.describe('tally_durable_write_seconds', 'Time to commit one group INSERT, by table.');
+    metrics.describe('tally_durable_rows_total', 'Rows written through the durable path, by table and result.');
+    metrics.gauge('tally_spool_depth', 'Rows waiting in the local spool for the database.', () => this.spool.depth);
+  }
+
+  register(table: DurableTable): void {
+    this.tables.set(table.kind, table);
+    this.queues.set(table.kind, []);
+  }
+
+  get spoolDepth(): number {
+    return this.spool.depth;
+  }
+
+  get databaseReachable(): boolean {
+    return !this.unreachable;
+  }
+
+  /** Resolves once the row is committed or spooled (durable either way); never rejects. */
+  write(kind: string, row: Record<string, unknown>): Promise<WriteResult> {
+    const queue = this.queues.get(kind);
+    if (!queue) throw new Error(`no durable table registered for ${kind}`);
+    return new Promise((resolve) => {
+      queue.push({ row, resolve });
+      if (!this.flushing.has(kind)) void this.flush(kind);
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.replay(), REPLAY_INTERVAL_MS);
+    this.timer.unref();
+    void this.replay();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    while (this.flushing.size > 0 || this.replaying || [...this.queues.values()].some((q) => q.length > 0)) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await this.pool.end();
+  }
+
+  private async flush(kind: string): Promise<void> {
+    const table = this.tables.get(kind)!;
+    const queue = this.queues.get(kind)!;
+    this.flushing.add(kind);
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, MAX_BATCH);
+        const results = await this.store(
+          table,
+          batch.map((p) => p.row),
+        );
+        batch.forEach((p, i) => {
+          this.metrics.increment('tally_durable_rows_total', { table: table.table, result: results[i] });
+          p.resolve(results[i]);
+        });
+      }
+    } finally {
+      this.flushing.delete(kind);
+    }
+  }
+
+  /** Inserts rows, or spools them when the database cannot take them now. */
+  private async store(table: DurableTable, rows: Record<string, unknown>[]): Promise<WriteResult[]> {
+    if (!this.unreachable) {
+      let error = await this.insert(table, rows);
+      if (error && !isDeterministic(error)) {
+        // One short retry: a pooled connection may have died under us (e.g. a database restart).
+        await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
+        error = await this.insert(table, rows);
+      }
+      if (!error) return rows.map(() => 'committed');
+      if (isDeterministic(error)) return this.storeOneByOne(table, rows);
+      this.markUnreachable(error);
+    }
+    this.spool.append(rows.map((row) => ({ kind: table.kind, row })));
+    return rows.map(() => 'spooled');
+  }
+
+  private async storeOneByOne(table: DurableTable, rows: Record<string, unknown>[]): Promise<WriteResult[]> {
+    const results: WriteResult[] = [];
+    for (const row of rows) {
+      const error = this.unreachable ? new Error('database unreachable') : await this.insert(table, [row]);
+      if (!error) results.push('committed');
+      else if (isDeterministic(error)) {
+        this.reject(table, row, error);
+        results.push('rejected');
+      } else {
+        this.markUnreachable(error);
+        this.spool.append([{ kind: table.kind, row }]);
+        results.push('spooled');
+      }
+    }
+    return results;
+  }
+
+  /** A row PostgreSQL refuses for its content is a bug; keep it on disk for inspection, never drop it. */
+  private reject(table: DurableTable, row: Record<string, unknown>, error: unknown): void {
+    this.logger.error(`${table.table} row ${String(row.id)} rejected by the database: ${(error as Error).message}`);
+    appendFileSync(this.deadLetter, `${JSON.stringify({ kind: table.kind, row, error: (error as Error).message })}\n`);
+  }
+
+  private markUnreachable(error: unknown): void {
+    if (!this.unreachable) this.logger.error(`database unreachable, spooling receipts locally: ${(error as Error).message}`);
+    this.unreachable = true;
+  }
+
+  private async insert(table: DurableTable, rows: Record<string, unknown>[]): Promise<unknown> {
+    const width = table.columns.length;
+    const tuples = rows.map((_, r) => `(${table.columns.map((_c, c) => `$${r * width + c + 1}`).join(',')})`);
+    const params = rows.flatMap((row) =>
+      table.columns.map((column) => {
+        const value = row[column] ?? null;
+        return value !== null && table.jsonColumns.includes(column) ? JSON.stringify(value) : value;
+      }),
+    );
+    const sql = `INSERT INTO ${table.table} (${table.columns.map((c) => `"${c}"`).join(',')}) VALUES ${tuples.join(',')} ON CONFLICT (id) DO NOTHING`;
+    const started = performance.now();
+    try {
+      await this.pool.query(sql, params);
+      this.metrics.observe('tally_durable_write_seconds', { table: table.table }, (performance.now() - started) / 1000);
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  }
+
+  /** Replays spooled rows in order once the database answers again. */
+  private async replay(): Promise<void> {
+    if (this.replaying || (this.spool.depth === 0 && !this.unreachable)) return;
+    this.replaying = true;
+    try {
+      await this.pool.query('SELECT 1');
+      for (const file of this.spool.seal()) {
+        const records = this.spool.read(file);
+        for (let i = 0; i < records.length; i += MAX_BATCH) {
+          if (!(await this.replayBatch(records.slice(i, i + MAX_BATCH)))) return;
+        }
+        this.spool.done(file, records.length);
+      }
+      if (this.unreachable) this.logger.log('database reachable again; spool drained');
+      this.unreachable = false;
+    } catch {
+      // still unreachable; try again on the next tick
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  private async replayBatch(records: SpoolRecord[]): Promise<boolean> {
+    const byKind = new Map<string, Record<string, unknown>[]>();
+    for (const record of records) {
+      if (!this.tables.has(record.kind)) {
+        this.logger.error(`spooled row of unknown kind ${record.kind}; keeping the spool file`);
+        return false;
+      }
+      byKind.set(record.kind, [...(byKind.get(record.kind) ?? []), record.row]);
+    }
+    for (const [kind, rows] of byKind) {
+      const table = this.tables.get(kind)!;
+      const error = await this.insert(table, rows);
+      if (!error) continue;
+      if (!isDeterministic(error)) return false;
+      for (const row of rows) {
+        const rowError = await this.insert(table, [row]);
+        if (rowError && !isDeterministic(rowError)) return false;
+        if (rowError) this.reject(table, row, rowError);
+      }
+    }
+    return true;
+  }
+}
