@@ -3,7 +3,12 @@
  * tests can import them cheaply.
  */
 
-/** Every entity type the detectors can emit (mirrors `ENTITY_TYPES` in the gateway config schema). */
+import type { ENTITY_TYPES } from '../config/gateway-config.schema.js';
+
+/** The entity types switchable in `gateway.yaml` (`anonymization.entities`). */
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+/** Every entity type the detectors can emit (the same list as `ENTITY_TYPES` in the config schema). */
 export const ALL_ENTITY_TYPES = [
   'PERSON',
   'ORGANIZATION',
@@ -16,9 +21,10 @@ export const ALL_ENTITY_TYPES = [
   'URL',
   'CASE_NUMBER',
   'MATTER_NUMBER',
-] as const;
+] as const satisfies readonly EntityType[];
 
-export type EntityType = (typeof ALL_ENTITY_TYPES)[number];
+/** Compile-time check that no config entity type is missing from `ALL_ENTITY_TYPES`. */
+export type MissingEntityTypes = Exclude<EntityType, (typeof ALL_ENTITY_TYPES)[number]> extends never ? never : 'missing';
 
 /** A detected entity: half-open interval `[start, end)` into the analysed text (UTF-16 code units). */
 export interface Span {

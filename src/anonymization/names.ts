@@ -1,0 +1,557 @@
+/**
+ * PERSON and ORGANIZATION detection backed by the `compromise` NLP package.
+ *
+ * What comes from the package: its English lexicon (~24k entries: first names by gender, last names,
+ * honorifics, known organisations, places, and the part-of-speech class of common words, including
+ * multi-word entries such as "goldman sachs" or "new york") and its organisation-word model
+ * (`orgWords`: "bank", "holdings", "university", ...). Compromise's full tagger is not run over the
+ * text: on a 20 kB prompt it costs ~100 ms, twenty times the latency budget (see README.md). Instead a
+ * single linear pass groups capitalised words into candidate runs and classifies each run with the
+ * lexicon, plus a dictionary of common English words (`word-list`) so that capitalised defined terms
+ * ("Confidential Information", "the Tenant") are not mistaken for names.
+ *
+ * Pure: no state survives a call except the lazily loaded, read-only lexicons.
+ */
+import { readFileSync } from 'node:fs';
+import nlp from 'compromise';
+import wordListPath from 'word-list';
+import type { Span } from './types.js';
+
+type Tags = string | string[] | undefined;
+
+interface Resources {
+  lexicon: Record<string, Tags>;
+  orgWords: Set<string>;
+  dictionary: Set<string>;
+}
+
+/** Company legal-form designators: strong evidence that the run before them is an organisation. */
+const LEGAL_FORMS = new Set([
+  'inc', 'incorporated', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'llc', 'llp', 'lp', 'plc',
+  'gmbh', 'ag', 'kg', 'sa', 'sas', 'sarl', 'srl', 'spa', 'nv', 'bv', 'ab', 'oy', 'asa', 'pty', 'pte', 'bhd',
+  'kk', 'pllc', 'pc', 'holdings', 'group', 'partners', 'partnership', 'associates', 'bros', 'trust',
+]); // biome-ignore format: word table
+/** Words that abbreviate with a trailing period inside an organisation name. */
+const ORG_ABBREVIATIONS = new Set(['inc', 'corp', 'co', 'ltd', 'bros', 'mfg', 'intl', 'assn', 'plc', 'llc']);
+/** Titles that precede a name but are not tagged Honorific in the lexicon. */
+const TITLES = new Set([
+  'judge', 'justice', 'professor', 'senator', 'president', 'chancellor', 'magistrate', 'commissioner',
+  'mayor', 'governor', 'detective', 'officer', 'inspector', 'sergeant', 'captain', 'father', 'sister',
+  'mx', 'miss', 'dame', 'lord', 'lady', 'mrs', 'ms', 'mr', 'dr', 'prof', 'sir', 'rev', 'hon',
+]); // biome-ignore format: word table
+/** Lower-case name particles allowed inside a person's name. */
+const PARTICLES = new Set([
+  'van', 'von', 'de', 'da', 'del', 'della', 'der', 'den', 'di', 'du', 'la', 'le', 'dos', 'das', 'ter', 'ten',
+  'bin', 'ibn', 'al', 'el', 'y', 'st',
+]); // biome-ignore format: word table
+/** Words before a single unknown capitalised word that mark it as a person being addressed. */
+const GREETINGS = new Set([
+  'hi', 'hello', 'hey', 'dear', 'dearest', 'thanks', 'thank', 'cheers', 'regards', 'best', 'sincerely',
+  'yours', 'morning', 'afternoon', 'evening', 'congrats', 'congratulations', 'welcome', 'bye', 'attn',
+  'attention', 'cc', 'ask', 'tell', 'ping', 'remind', 'cc:', 'per', 'thx', 'ty', 'love', 'warmly',
+]); // biome-ignore format: word table
+/** Verbs after a single unknown capitalised word that mark it as a person. */
+const PERSON_VERBS = new Set([
+  'said', 'says', 'wrote', 'writes', 'asked', 'asks', 'told', 'tells', 'replied', 'replies', 'confirmed',
+  'confirms', 'agreed', 'agrees', 'signed', 'signs', 'emailed', 'mentioned', 'mentions', 'noted', 'notes',
+  'explained', 'testified', 'argued', 'argues', 'stated', 'states', 'claimed', 'claims', 'recommended',
+  'suggested', 'suggests', 'wants', 'thinks', 'believes', 'called', 'joined', 'resigned', 'approved',
+  'reviewed', 'drafted', 'sent', 'will', 'would', 'should', 'can', 'could', 'has', 'had', 'is', 'was',
+]); // biome-ignore format: word table
+/** Header labels after which the rest of the line is a person's name ("From: Priya Raman"). */
+const HEADER_LABELS = new Set(['from', 'to', 'cc', 'bcc', 'attn', 'attention', 'signed', 'by', 'name', 'contact']);
+/** Lexicon classes that make a capitalised word a sentence opener rather than part of a name. */
+const FUNCTION_TAGS = new Set([
+  'Determiner', 'Preposition', 'Conjunction', 'Pronoun', 'Expression', 'QuestionWord', 'Modal', 'Copula',
+  'Adverb', 'Infinitive', 'PresentTense', 'PastTense', 'Gerund', 'Date', 'Month', 'WeekDay', 'Negative',
+]); // biome-ignore format: word table
+const NAME_TAGS = new Set(['FirstName', 'MaleName', 'FemaleName', 'LastName', 'Person']);
+const PLACE_TAGS = new Set(['Place', 'City', 'Country', 'Region', 'Demonym']);
+const FIRST_TAGS = new Set(['FirstName', 'MaleName', 'FemaleName']);
+const LAST_TAGS = new Set(['LastName']);
+const PERSON_TAGS = new Set(['Person']);
+const HONORIFIC_TAGS = new Set(['Honorific']);
+const ORG_TAGS = new Set(['Organization']);
+/** Objects that make a sentence-initial first name an imperative verb ("Mark the box", "Grant access"). */
+const IMPERATIVE_OBJECTS = new Set([
+  'the', 'a', 'an', 'this', 'that', 'these', 'those', 'all', 'any', 'each', 'every', 'your', 'our', 'my',
+  'his', 'her', 'their', 'its', 'it', 'them', 'us', 'me', 'him', 'you', 'access', 'permission', 'up', 'down',
+]); // biome-ignore format: word table
+
+let resources: Resources | undefined;
+
+function loadResources(): Resources {
+  if (resources) return resources;
+  // compromise's typings expose the model as `object`; its shape is documented in its README.
+  const model = nlp.model() as unknown as {
+    one: { lexicon: Record<string, Tags> };
+    two: { orgWords: Record<string, unknown> };
+  };
+  const dictionary = new Set(readFileSync(wordListPath, 'utf8').split('\n'));
+  resources = { lexicon: model.one.lexicon, orgWords: new Set(Object.keys(model.two.orgWords)), dictionary };
+  return resources;
+}
+
+const hasTag = (tags: Tags, set: Set<string>): boolean =>
+  tags !== undefined && (typeof tags === 'string' ? set.has(tags) : tags.some((t) => set.has(t)));
+
+const TOKEN_RE = /\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*|\d+|[^\s\p{L}\p{M}\d]/gu;
+const CAP_RE = /^\p{Lu}/u;
+
+interface Word {
+  start: number;
+  end: number;
+  text: string;
+  lower: string;
+  isWord: boolean;
+  cap: boolean;
+  upper: boolean;
+  /** Followed directly by "'s" (already cut off `end`). */
+  possessive: boolean;
+  newlineBefore: boolean;
+  // lexical features (words only)
+  first: boolean;
+  last: boolean;
+  personLex: boolean;
+  honorific: boolean;
+  place: boolean;
+  orgLex: boolean;
+  orgWord: boolean;
+  legal: boolean;
+  functionWord: boolean;
+  common: boolean;
+  /** Not a common word, place or organisation: a capitalised word that may be a name. */
+  unknown: boolean;
+}
+
+type Kind = 'PERSON' | 'ORGANIZATION';
+interface Candidate {
+  start: number;
+  end: number;
+  type: Kind;
+  score: number;
+}
+
+export interface NameDetectorContext {
+  /** Person names already found elsewhere in the same request: their parts are names here too. */
+  knownPersons?: Iterable<string>;
+  knownOrganizations?: Iterable<string>;
+}
+
+export class NameDetector {
+  private static instance: NameDetector | undefined;
+
+  /** The process-wide detector (lexicons are read-only, so one is enough). */
+  static shared(): NameDetector {
+    NameDetector.instance ??= new NameDetector();
+    return NameDetector.instance;
+  }
+
+  private readonly res: Resources;
+
+  constructor() {
+    this.res = loadResources();
+  }
+
+  detect(text: string, context: NameDetectorContext = {}): Span[] {
+    const toks = this.tokenize(text);
+    const out: Candidate[] = [];
+    const pending: { w: Word; idx: number }[] = [];
+    const personParts = new Set<string>();
+    const orgParts = new Set<string>();
+    for (const p of context.knownPersons ?? []) for (const part of p.split(/\s+/)) personParts.add(part);
+    for (const o of context.knownOrganizations ?? []) orgParts.add(o.split(/\s+/)[0]!);
+
+    let i = 0;
+    while (i < toks.length) {
+      const t = toks[i]!;
+      if (!t.isWord || !(t.cap || t.upper)) {
+        i++;
+        continue;
+      }
+      const { items, next } = this.collectRun(toks, i);
+      this.classifyRun(toks, items, out, pending);
+      i = next;
+    }
+
+    // Parts of names found in this text (or earlier in the request) name the same entity when alone.
+    for (const c of out) {
+      const words = text.slice(c.start, c.end).split(/[\s,]+/);
+      if (c.type === 'PERSON' && words.length >= 2) for (const w of words) if (w.length > 1) personParts.add(w);
+      if (c.type === 'ORGANIZATION' && words.length >= 2) orgParts.add(words[0]!);
+    }
+    for (const { w, idx } of pending) {
+      const bare = w.text;
+      const lower = w.lower;
+      if (personParts.has(bare) && !this.isCommon(lower)) {
+        out.push({ start: w.start, end: w.end, type: 'PERSON', score: 0.7 });
+      } else if (orgParts.has(bare) && !this.isCommon(lower)) {
+        out.push({ start: w.start, end: w.end, type: 'ORGANIZATION', score: 0.6 });
+      } else if (w.unknown && !w.upper && this.personCue(toks, idx)) {
+        out.push({ start: w.start, end: w.end, type: 'PERSON', score: 0.6 });
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------- tokens
+
+  private tokenize(text: string): Word[] {
+    const words: Word[] = [];
+    TOKEN_RE.lastIndex = 0;
+    let prevEnd = 0;
+    for (let m = TOKEN_RE.exec(text); m !== null; m = TOKEN_RE.exec(text)) {
+      let raw = m[0];
+      const start = m.index;
+      const isWord = /^\p{L}/u.test(raw);
+      let possessive = false;
+      if (isWord && /['’][sS]$/.test(raw) && raw.length > 2) {
+        raw = raw.slice(0, -2);
+        possessive = true;
+      }
+      const gap = text.slice(prevEnd, start);
+      prevEnd = start + m[0].length;
+      words.push(this.makeWord(raw, start, isWord, possessive, gap.includes('\n')));
+    }
+    return words;
+  }
+
+  private makeWord(text: string, start: number, isWord: boolean, possessive: boolean, nl: boolean): Word {
+    const lower = text.toLowerCase().replace(/’/g, "'");
+    const w: Word = {
+      start,
+      end: start + text.length,
+      text,
+      lower,
+      isWord,
+      cap: isWord && CAP_RE.test(text),
+      upper: isWord && text.length > 1 && text === text.toUpperCase() && text !== text.toLowerCase(),
+      possessive,
+      newlineBefore: nl,
+      first: false,
+      last: false,
+      personLex: false,
+      honorific: false,
+      place: false,
+      orgLex: false,
+      orgWord: false,
+      legal: false,
+      functionWord: false,
+      common: false,
+      unknown: false,
+    };
+    if (!isWord) return w;
+    const { lexicon, orgWords } = this.res;
+    const tags = lexicon[lower];
+    w.first = hasTag(tags, FIRST_TAGS);
+    w.last = hasTag(tags, LAST_TAGS);
+    w.personLex = hasTag(tags, PERSON_TAGS);
+    w.honorific = hasTag(tags, HONORIFIC_TAGS) || TITLES.has(lower);
+    w.place = hasTag(tags, PLACE_TAGS);
+    w.orgLex = hasTag(tags, ORG_TAGS);
+    w.legal = LEGAL_FORMS.has(lower);
+    w.orgWord = w.legal || orgWords.has(lower);
+    w.functionWord = hasTag(tags, FUNCTION_TAGS) && !hasTag(tags, NAME_TAGS);
+    const named = w.first || w.last || w.personLex;
+    w.common = !named && this.isCommon(lower);
+    w.unknown = !named && !w.common && !w.place && !w.orgLex && !w.honorific && !w.orgWord;
+    return w;
+  }
+
+  private isCommon(lower: string): boolean {
+    const { lexicon, dictionary } = this.res;
+    const check = (p: string): boolean => {
+      const tags = lexicon[p];
+      if (tags !== undefined) return !hasTag(tags, NAME_TAGS) && !hasTag(tags, PLACE_TAGS);
+      return dictionary.has(p);
+    };
+    if (check(lower)) return true;
+    return lower.includes('-') && lower.split('-').every(check);
+  }
+
+  // --------------------------------------------------------------------------------------- runs
+
+  /**
+   * A run: capitalised words on one line, joined by single spaces, name particles, "of", "&"/"and",
+   * initials, abbreviation periods and ", Inc."-style suffixes. Returns word indices (connectors are
+   * included as negative markers via `conn`).
+   */
+  private collectRun(toks: Word[], i: number): { items: RunItem[]; next: number } {
+    const items: RunItem[] = [{ w: toks[i]!, idx: i, conn: false }];
+    let j = i + 1;
+    const capAt = (k: number) => {
+      const t = toks[k];
+      return !!t?.isWord && (t.cap || t.upper) && !t.newlineBefore;
+    };
+    for (;;) {
+      const last = items[items.length - 1]!.w;
+      if (last.possessive) break;
+      const t = toks[j];
+      if (t === undefined || t.newlineBefore) break;
+      // abbreviation / initial period glued to the previous word
+      if (t.text === '.' && t.start === last.end && !items[items.length - 1]!.conn) {
+        const isInitial = last.text.length === 1 && last.cap;
+        if (isInitial || last.honorific || ORG_ABBREVIATIONS.has(last.lower) || ['jr', 'sr', 'st'].includes(last.lower)) {
+          last.end = t.end;
+          j++;
+          if (!isInitial && !last.honorific && !capAt(j)) break;
+          continue;
+        }
+        break;
+      }
+      if (t.isWord && (t.cap || t.upper)) {
+        items.push({ w: t, idx: j, conn: false });
+        j++;
+        continue;
+      }
+      if ((PARTICLES.has(t.text) || t.text === 'of' || t.text === 'and' || t.text === '&') && capAt(j + 1)) {
+        items.push({ w: t, idx: j, conn: true });
+        j++;
+        continue;
+      }
+      if (t.text === 'of' && toks[j + 1]?.text === 'the' && capAt(j + 2)) {
+        items.push({ w: t, idx: j, conn: true }, { w: toks[j + 1]!, idx: j + 1, conn: true });
+        j += 2;
+        continue;
+      }
+      // "Acme, Inc." / "Acme Widgets, LLC"
+      const after = toks[j + 1];
+      if (t.text === ',' && after?.isWord && after.legal && !after.newlineBefore && after.cap) {
+        items.push({ w: t, idx: j, conn: true });
+        j++;
+        continue;
+      }
+      break;
+    }
+    // never end on a connector
+    while (items.length > 0 && items[items.length - 1]!.conn) {
+      items.pop();
+      j--;
+    }
+    return { items, next: j };
+  }
+
+  private classifyRun(toks: Word[], items: RunItem[], out: Candidate[], pending: Pending[]): void {
+    if (items.length === 0) return;
+    const words = items.filter((it) => !it.conn);
+
+    // 1. multi-word lexicon entries (known organisations, places, people)
+    for (let a = 0; a < items.length; a++) {
+      for (let b = Math.min(items.length, a + 4); b > a + 1; b--) {
+        if (items[a]!.conn || items[b - 1]!.conn) continue;
+        const phrase = items
+          .slice(a, b)
+          .map((it) => it.w.lower)
+          .join(' ')
+          .replace(/\.$/, '');
+        const tags = this.res.lexicon[phrase];
+        if (tags === undefined) continue;
+        if (hasTag(tags, ORG_TAGS)) {
+          this.emit(out, 'ORGANIZATION', items[a]!.w.start, items[b - 1]!.w.end, 0.85);
+        } else if (!hasTag(tags, PLACE_TAGS) && !hasTag(tags, NAME_TAGS)) {
+          continue;
+        } else if (hasTag(tags, NAME_TAGS)) {
+          this.emit(out, 'PERSON', items[a]!.w.start, items[b - 1]!.w.end, 0.85);
+        }
+        // Places and recognised entities split the run.
+        this.classifyRun(toks, items.slice(0, a), out, pending);
+        this.classifyRun(toks, items.slice(b), out, pending);
+        return;
+      }
+    }
+
+    // 2. organisations: a run ending in (or headed by "X of") an organisation word
+    for (let k = 0; k < items.length; k++) {
+      const it = items[k]!;
+      if (it.conn || !it.w.orgWord) continue;
+      const headOf = items[k + 1]?.conn && items[k + 1]!.w.text === 'of';
+      const hasBefore = items.slice(0, k).some((x) => !x.conn);
+      if (!hasBefore && !headOf) continue;
+      // start: walk back over name-ish words and joining connectors
+      let s = k;
+      while (s > 0) {
+        const prev = items[s - 1]!;
+        if (prev.conn) {
+          if (prev.w.text === '&' || prev.w.text === 'and' || prev.w.text === 'of' || prev.w.text === 'the') {
+            s--;
+            continue;
+          }
+          break;
+        }
+        if (prev.w.functionWord || prev.w.honorific || GREETINGS.has(prev.w.lower)) break;
+        s--;
+      }
+      while (s < k && items[s]!.conn) s++;
+      // end: through following organisation words, ", Inc."-style suffixes and "of <Name>"
+      let e = k;
+      while (e + 1 < items.length) {
+        const nx = items[e + 1]!;
+        if (!nx.conn && nx.w.orgWord) e++;
+        else if (nx.conn && nx.w.text === ',' && items[e + 2]?.w.legal) e += 2;
+        else if (nx.conn && (nx.w.text === 'of' || nx.w.text === 'the' || nx.w.text === '&')) {
+          let f = e + 1;
+          while (f < items.length && items[f]!.conn) f++;
+          if (f < items.length && !items[f]!.w.functionWord) {
+            e = f;
+          } else break;
+        } else if (!nx.conn && e === k && headOf === false && !nx.w.first) {
+          break;
+        } else break;
+      }
+      const span = items.slice(s, e + 1).filter((x) => !x.conn);
+      const strong = span.some((x) => x.w.legal) || span.some((x) => !x.w.orgWord && (x.w.unknown || x.w.last || x.w.first));
+      const distinctive = span.some((x) => !x.w.orgWord && !x.w.common);
+      if (span.length >= 2 && (strong || distinctive)) {
+        this.emit(out, 'ORGANIZATION', items[s]!.w.start, items[e]!.w.end, strong ? 0.8 : 0.6);
+        this.classifyRun(toks, items.slice(0, s), out, pending);
+        this.classifyRun(toks, items.slice(e + 1), out, pending);
+        return;
+      }
+    }
+
+    // 3. people: split at "and"/"&"/"of" connectors, then look for names
+    const groups: RunItem[][] = [[]];
+    for (const it of items) {
+      if (it.conn && !PARTICLES.has(it.w.text)) groups.push([]);
+      else groups[groups.length - 1]!.push(it);
+    }
+    for (const g of groups) this.classifyPersonGroup(toks, g, out, pending);
+    void words;
+  }
+
+  private classifyPersonGroup(toks: Word[], g: RunItem[], out: Candidate[], pending: Pending[]): void {
+    while (g.length > 0 && g[g.length - 1]!.conn) g = g.slice(0, -1);
+    if (g.length === 0) return;
+    // honorific / title: what follows is a name, whatever the lexicon says
+    const h = g.findIndex((it) => !it.conn && it.w.honorific);
+    if (h >= 0 && h + 1 < g.length) {
+      const rest = g.slice(h + 1);
+      const stop = rest.findIndex((it) => !it.conn && (it.w.orgWord || it.w.place || it.w.functionWord));
+      const nameItems = stop >= 0 ? rest.slice(0, stop) : rest;
+      if (nameItems.length > 0 && !nameItems.every((x) => x.w.honorific)) {
+        const names = nameItems.filter((x) => !x.w.honorific);
+        this.emit(out, 'PERSON', names[0]!.w.start, names[names.length - 1]!.w.end, 0.85);
+        if (stop >= 0) this.classifyPersonGroup(toks, rest.slice(stop), out, pending);
+        return;
+      }
+    }
+    // trim leading words that cannot start a name (sentence openers, common words, places)
+    let a = 0;
+    while (a < g.length && (g[a]!.conn || !this.canStartName(g[a]!.w))) a++;
+    if (a >= g.length) {
+      this.singleOrg(toks, g, out);
+      return;
+    }
+    const name: RunItem[] = [g[a]!];
+    for (let k = a + 1; k < g.length; k++) {
+      const it = g[k]!;
+      const prev = name[name.length - 1]!;
+      if (it.conn) {
+        name.push(it);
+        continue;
+      }
+      const w = it.w;
+      const ok =
+        w.first ||
+        w.last ||
+        w.personLex ||
+        w.unknown ||
+        (w.text.length <= 2 && w.cap) ||
+        (w.common && !w.functionWord && !w.orgWord && (prev.w.first || (prev.w.text.length <= 2 && prev.w.cap)));
+      if (!ok) break;
+      name.push(it);
+    }
+    while (name.length > 0 && name[name.length - 1]!.conn) name.pop();
+    const nameWords = name.filter((x) => !x.conn);
+    const first = nameWords[0]!.w;
+    const idx = nameWords[0]!.idx;
+    if (nameWords.length >= 2) {
+      const evidence = nameWords.some((x) => x.w.first || x.w.last || x.w.personLex);
+      const allUnknown = nameWords.every((x) => x.w.unknown || (x.w.text.length <= 2 && x.w.cap));
+      const allUpper = nameWords.every((x) => x.w.upper);
+      if ((evidence || allUnknown) && !(allUpper && !evidence)) {
+        this.emit(out, 'PERSON', first.start, nameWords[nameWords.length - 1]!.w.end, evidence ? 0.85 : 0.65);
+      }
+    } else if (first.upper) {
+      // single all-caps word: an acronym, not a name
+    } else if ((first.first || first.personLex || first.last) && !this.imperative(toks, idx)) {
+      this.emit(out, 'PERSON', first.start, first.end, 0.7);
+    } else if (first.orgLex && !first.legal) {
+      this.emit(out, 'ORGANIZATION', first.start, first.end, 0.7);
+    } else if (first.unknown) {
+      pending.push({ w: first, idx });
+    }
+    // anything after the name in the same group
+    const after = g.slice(g.indexOf(name[name.length - 1]!) + 1);
+    if (after.length > 0) this.classifyPersonGroup(toks, after, out, pending);
+  }
+
+  private singleOrg(_toks: Word[], g: RunItem[], out: Candidate[]): void {
+    for (const it of g) {
+      if (!it.conn && it.w.orgLex && !it.w.legal && !it.w.upper) {
+        this.emit(out, 'ORGANIZATION', it.w.start, it.w.end, 0.6);
+      }
+    }
+  }
+
+  private canStartName(w: Word): boolean {
+    if (w.functionWord || w.honorific || w.place || GREETINGS.has(w.lower)) return false;
+    if (w.first || w.last || w.personLex) return true;
+    if (w.text.length === 1) return false;
+    return w.unknown || w.orgLex;
+  }
+
+  /** "Mark the box", "Grant access": a sentence-initial first name used as a verb. */
+  private imperative(toks: Word[], idx: number): boolean {
+    const next = toks[idx + 1];
+    if (!this.sentenceStart(toks, idx)) return false;
+    return !!next?.isWord && IMPERATIVE_OBJECTS.has(next.lower);
+  }
+
+  private sentenceStart(toks: Word[], idx: number): boolean {
+    let k = idx - 1;
+    while (k >= 0 && ['"', '“', '‘', "'", '(', '['].includes(toks[k]!.text)) k--;
+    if (k < 0 || toks[k + 1]!.newlineBefore) return true;
+    return ['.', '!', '?', ':', ';', '-', '•', '*', '>'].includes(toks[k]!.text);
+  }
+
+  /** Context that marks a lone unknown capitalised word as a person. */
+  private personCue(toks: Word[], idx: number): boolean {
+    const w = toks[idx]!;
+    let k = idx - 1;
+    while (k >= 0 && [',', ':', '-'].includes(toks[k]!.text)) k--;
+    const prev = toks[k];
+    if (prev?.isWord && GREETINGS.has(prev.lower)) return true;
+    // "From: X" header lines and sign-offs alone on their line
+    const lineStart = (() => {
+      let s = idx;
+      while (s > 0 && !toks[s]!.newlineBefore) s--;
+      return s;
+    })();
+    const first = toks[lineStart]!;
+    if (first.isWord && HEADER_LABELS.has(first.lower) && toks[lineStart + 1]?.text === ':') return true;
+    const next = toks[idx + 1];
+    const aloneOnLine =
+      (idx === lineStart || (idx === lineStart + 1 && toks[lineStart]!.text === '-')) &&
+      (next === undefined || next.newlineBefore || (next.text === ',' && toks[idx + 2]?.newlineBefore !== false));
+    if (aloneOnLine && idx > 0) return true;
+    if (next?.isWord && PERSON_VERBS.has(next.lower) && !w.possessive) return true;
+    if (next?.text === ',' && toks[idx + 2]?.isWord && ['who', 'our', 'the', 'my', 'your'].includes(toks[idx + 2]!.lower))
+      return true;
+    return false;
+  }
+
+  private emit(out: Candidate[], type: Kind, start: number, end: number, score: number): void {
+    if (end > start) out.push({ start, end, type, score });
+  }
+}
+
+interface RunItem {
+  w: Word;
+  idx: number;
+  conn: boolean;
+}
+interface Pending {
+  w: Word;
+  idx: number;
+}
