@@ -7,6 +7,8 @@ import pg from 'pg';
 export interface EmbeddedDatabase {
   readonly url: string;
   stop(): Promise<void>;
+  /** Starts the same cluster again on the same port (after `stop`). */
+  start(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -81,5 +83,6 @@ export async function startEmbeddedPostgres(
   return {
     url: `postgres://${user}:${password}@127.0.0.1:${port}/${database}`,
     stop: () => server.stop(),
+    start: () => server.start(),
   };
 }
