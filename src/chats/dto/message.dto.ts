@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { MessageKind, MessageRole, MessageRow } from '../message.row.js';
+
+/** `POST /chats/:id/messages`: one turn. Unknown fields are rejected. */
+export const createTurnSchema = z.strictObject({
+  content: z.string().min(1),
+  model: z.string().min(1).max(256).optional(),
+  stream: z.boolean().optional(),
+  anonymize: z.boolean().optional(),
+  minimum_inference_tier: z.number().int().min(1).max(5).optional(),
+});
+export type CreateTurnInput = z.infer<typeof createTurnSchema>;
+
+export interface MessageView {
+  id: string;
+  chat_id: string;
+  role: MessageRole;
+  kind: MessageKind;
+  content: string;
+  requested_model: string | null;
+  routed_provider: string | null;
+  routed_model: string | null;
+  routed_inference_tier: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cost_estimate: number | null;
+  error_code: string | null;
+  created_at: string;
+}
+
+export function messageView(row: MessageRow): MessageView {
+  return {
+    id: row.id,
+    chat_id: row.chat_id,
+    role: row.role,
+    kind: row.kind,
+    content: row.content,
+    requested_model: row.requested_model,
+    routed_provider: row.routed_provider,
+    routed_model: row.routed_model,
+    routed_inference_tier: row.routed_inference_tier,
+    prompt_tokens: row.prompt_tokens,
+    completion_tokens: row.completion_tokens,
+    cost_estimate: row.cost_estimate === null ? null : Number(row.cost_estimate),
+    error_code: row.error_code,
+    created_at: row.created_at.toISOString(),
+  };
+}
