@@ -31,13 +31,21 @@ const LEGAL_FORMS = new Set([
   'gmbh', 'ag', 'kg', 'sa', 'sas', 'sarl', 'srl', 'spa', 'nv', 'bv', 'ab', 'oy', 'asa', 'pty', 'pte', 'bhd',
   'kk', 'pllc', 'pc', 'holdings', 'group', 'partners', 'partnership', 'associates', 'bros', 'trust',
 ]); // biome-ignore format: word table
+/** Organisation words that, like legal forms, make a capitalised run an organisation on their own. */
+const STRONG_ORG_WORDS = new Set([
+  'capital', 'ventures', 'industries', 'solutions', 'technologies', 'systems', 'consulting', 'logistics',
+  'analytics', 'pharmaceuticals', 'pharma', 'labs', 'laboratories', 'enterprises', 'insurance', 'bank',
+  'bancorp', 'airlines', 'motors', 'foods', 'media', 'properties', 'realty', 'investments', 'securities',
+  'software', 'networks', 'therapeutics', 'biotech', 'university', 'foundation', 'institute',
+]); // biome-ignore format: word table
 /** Words that abbreviate with a trailing period inside an organisation name. */
 const ORG_ABBREVIATIONS = new Set(['inc', 'corp', 'co', 'ltd', 'bros', 'mfg', 'intl', 'assn', 'plc', 'llc']);
 /** Titles that precede a name but are not tagged Honorific in the lexicon. */
 const TITLES = new Set([
   'judge', 'justice', 'professor', 'senator', 'president', 'chancellor', 'magistrate', 'commissioner',
   'mayor', 'governor', 'detective', 'officer', 'inspector', 'sergeant', 'captain', 'father', 'sister',
-  'mx', 'miss', 'dame', 'lord', 'lady', 'mrs', 'ms', 'mr', 'dr', 'prof', 'sir', 'rev', 'hon',
+  'mx', 'miss', 'dame', 'lord', 'lady', 'mrs', 'ms', 'mr', 'dr', 'prof', 'sir', 'rev', 'hon', 'aunt',
+  'auntie', 'uncle', 'grandma', 'grandpa', 'granny', 'cousin', 'mum', 'mom', 'dad',
 ]); // biome-ignore format: word table
 /** Lower-case name particles allowed inside a person's name. */
 const PARTICLES = new Set([
@@ -61,10 +69,12 @@ const PERSON_VERBS = new Set([
 /** Header labels after which the rest of the line is a person's name ("From: Priya Raman"). */
 const HEADER_LABELS = new Set(['from', 'to', 'cc', 'bcc', 'attn', 'attention', 'signed', 'by', 'name', 'contact']);
 /** Lexicon classes that make a capitalised word a sentence opener rather than part of a name. */
-const FUNCTION_TAGS = new Set([
+const CLOSED_TAGS = new Set([
   'Determiner', 'Preposition', 'Conjunction', 'Pronoun', 'Expression', 'QuestionWord', 'Modal', 'Copula',
-  'Adverb', 'Infinitive', 'PresentTense', 'PastTense', 'Gerund', 'Date', 'Month', 'WeekDay', 'Negative',
+  'Adverb', 'Date', 'Month', 'WeekDay', 'Negative',
 ]); // biome-ignore format: word table
+const VERB_TAGS = new Set(['Infinitive', 'PresentTense', 'PastTense', 'Gerund']);
+const GERUND_TAGS = new Set(['Gerund']);
 const NAME_TAGS = new Set(['FirstName', 'MaleName', 'FemaleName', 'LastName', 'Person']);
 const PLACE_TAGS = new Set(['Place', 'City', 'Country', 'Region', 'Demonym']);
 const FIRST_TAGS = new Set(['FirstName', 'MaleName', 'FemaleName']);
@@ -95,7 +105,7 @@ function loadResources(): Resources {
 const hasTag = (tags: Tags, set: Set<string>): boolean =>
   tags !== undefined && (typeof tags === 'string' ? set.has(tags) : tags.some((t) => set.has(t)));
 
-const TOKEN_RE = /\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*|\d+|[^\s\p{L}\p{M}\d]/gu;
+const TOKEN_RE = /(?:\p{Lu}\.){2,}|\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*|\d+|[^\s\p{L}\p{M}\d]/gu;
 const CAP_RE = /^\p{Lu}/u;
 
 interface Word {
@@ -118,7 +128,12 @@ interface Word {
   orgLex: boolean;
   orgWord: boolean;
   legal: boolean;
-  functionWord: boolean;
+  strongOrg: boolean;
+  /** closed-class word (determiner, preposition, pronoun, ...), date word or adverb */
+  closed: boolean;
+  /** verb form (other than a name); `gerund` for -ing forms, which do occur inside company names */
+  verb: boolean;
+  gerund: boolean;
   common: boolean;
   /** Not a common word, place or organisation: a capitalised word that may be a name. */
   unknown: boolean;
@@ -236,7 +251,10 @@ export class NameDetector {
       orgLex: false,
       orgWord: false,
       legal: false,
-      functionWord: false,
+      strongOrg: false,
+      closed: false,
+      verb: false,
+      gerund: false,
       common: false,
       unknown: false,
     };
@@ -249,12 +267,16 @@ export class NameDetector {
     w.honorific = hasTag(tags, HONORIFIC_TAGS) || TITLES.has(lower);
     w.place = hasTag(tags, PLACE_TAGS);
     w.orgLex = hasTag(tags, ORG_TAGS);
-    w.legal = LEGAL_FORMS.has(lower);
-    w.orgWord = w.legal || orgWords.has(lower);
-    w.functionWord = hasTag(tags, FUNCTION_TAGS) && !hasTag(tags, NAME_TAGS);
-    const named = w.first || w.last || w.personLex;
-    w.common = !named && this.isCommon(lower);
-    w.unknown = !named && !w.common && !w.place && !w.orgLex && !w.honorific && !w.orgWord;
+    w.legal = LEGAL_FORMS.has(lower.replace(/\./g, ''));
+    w.strongOrg = w.legal || STRONG_ORG_WORDS.has(lower);
+    w.orgWord = w.strongOrg || orgWords.has(lower);
+    const named = hasTag(tags, NAME_TAGS);
+    w.closed = !named && hasTag(tags, CLOSED_TAGS);
+    w.verb = !named && hasTag(tags, VERB_TAGS);
+    w.gerund = w.verb && hasTag(tags, GERUND_TAGS);
+    const isName = w.first || w.last || w.personLex;
+    w.common = !isName && this.isCommon(lower);
+    w.unknown = !isName && !w.common && !w.place && !w.orgLex && !w.honorific && !w.orgWord;
     return w;
   }
 
@@ -303,6 +325,12 @@ export class NameDetector {
         items.push({ w: t, idx: j, conn: false });
         j++;
         continue;
+      }
+      // lower-case legal form after a name: "Severn Valley Water plc"
+      if (t.isWord && t.legal && t.text.length <= 4 && t.text === t.lower) {
+        items.push({ w: t, idx: j, conn: false });
+        j++;
+        break;
       }
       if ((PARTICLES.has(t.text) || t.text === 'of' || t.text === 'and' || t.text === '&') && capAt(j + 1)) {
         items.push({ w: t, idx: j, conn: true });
@@ -378,7 +406,8 @@ export class NameDetector {
           }
           break;
         }
-        if (prev.w.functionWord || prev.w.honorific || GREETINGS.has(prev.w.lower)) break;
+        if (prev.w.closed || prev.w.honorific || GREETINGS.has(prev.w.lower)) break;
+        if (prev.w.verb && (!prev.w.gerund || this.sentenceStart(toks, prev.idx))) break;
         s--;
       }
       while (s < k && items[s]!.conn) s++;
@@ -391,7 +420,7 @@ export class NameDetector {
         else if (nx.conn && (nx.w.text === 'of' || nx.w.text === 'the' || nx.w.text === '&')) {
           let f = e + 1;
           while (f < items.length && items[f]!.conn) f++;
-          if (f < items.length && !items[f]!.w.functionWord) {
+          if (f < items.length && !items[f]!.w.closed) {
             e = f;
           } else break;
         } else if (!nx.conn && e === k && headOf === false && !nx.w.first) {
@@ -399,7 +428,7 @@ export class NameDetector {
         } else break;
       }
       const span = items.slice(s, e + 1).filter((x) => !x.conn);
-      const strong = span.some((x) => x.w.legal) || span.some((x) => !x.w.orgWord && (x.w.unknown || x.w.last || x.w.first));
+      const strong = span.some((x) => x.w.strongOrg) || span.some((x) => !x.w.orgWord && (x.w.unknown || x.w.last || x.w.first));
       const distinctive = span.some((x) => !x.w.orgWord && !x.w.common);
       if (span.length >= 2 && (strong || distinctive)) {
         this.emit(out, 'ORGANIZATION', items[s]!.w.start, items[e]!.w.end, strong ? 0.8 : 0.6);
@@ -426,7 +455,7 @@ export class NameDetector {
     const h = g.findIndex((it) => !it.conn && it.w.honorific);
     if (h >= 0 && h + 1 < g.length) {
       const rest = g.slice(h + 1);
-      const stop = rest.findIndex((it) => !it.conn && (it.w.orgWord || it.w.place || it.w.functionWord));
+      const stop = rest.findIndex((it) => !it.conn && (it.w.orgWord || it.w.place || it.w.closed));
       const nameItems = stop >= 0 ? rest.slice(0, stop) : rest;
       if (nameItems.length > 0 && !nameItems.every((x) => x.w.honorific)) {
         const names = nameItems.filter((x) => !x.w.honorific);
@@ -457,7 +486,7 @@ export class NameDetector {
         w.personLex ||
         w.unknown ||
         (w.text.length <= 2 && w.cap) ||
-        (w.common && !w.functionWord && !w.orgWord && (prev.w.first || (prev.w.text.length <= 2 && prev.w.cap)));
+        (w.common && !w.closed && !w.orgWord && (prev.w.first || (prev.w.text.length <= 2 && prev.w.cap)));
       if (!ok) break;
       name.push(it);
     }
@@ -495,7 +524,7 @@ export class NameDetector {
   }
 
   private canStartName(w: Word): boolean {
-    if (w.functionWord || w.honorific || w.place || GREETINGS.has(w.lower)) return false;
+    if (w.closed || w.verb || w.honorific || w.place || GREETINGS.has(w.lower)) return false;
     if (w.first || w.last || w.personLex) return true;
     if (w.text.length === 1) return false;
     return w.unknown || w.orgLex;

@@ -309,13 +309,15 @@ const REPORTER = [
   String.raw`Ill\.\s?App\.\s?(?:3d|2d)?`,
   String.raw`Ill\.\s?(?:2d)?`,
   String.raw`Mass\.`,
+  String.raw`Eng\.\s?Rep\.`,
+  String.raw`WL`,
 ].join('|');
 
 const PARTY_WORD = String.raw`\p{Lu}[\p{L}.'’-]*`;
 /** Citation signals and sentence openers that are not part of a party name. */
 const NOT_PARTY = String.raw`(?!(?:See|Cf|Accord|Compare|Contra|But|Also|Under|As|Following|Citing|Per|And|Then|Thus|Since|While|Although|After|Before|Unlike|Like|Following|Applying|Here|The|In(?!\s+re\b))\b)`;
 const PARTY = String.raw`${NOT_PARTY}${PARTY_WORD}(?:\s+(?:(?:of|the|and|&|de|del|ex rel\.)\s+)?${PARTY_WORD})*(?:,?\s+(?:Inc|Corp|Co|Ltd|LLC|LLP|L\.P|P\.C|N\.A|S\.A|PLC)\.?)?`;
-const CITE_TAIL = String.raw`,\s+\d{1,4}\s+(?:${REPORTER})\s+\d{1,5}(?:,\s*\d{1,5}(?:[-–]\d{1,5})?)*(?:\s*\([^()\n]{1,60}\))?`;
+const CITE_TAIL = String.raw`,\s+\d{1,4}\s+(?:${REPORTER})\s+\d{1,7}(?:,\s*\d{1,5}(?:[-–]\d{1,5})?)*(?:\s*\([^()\n]{1,60}\))?`;
 const CASE_CITATION_RE = new RegExp(
   String.raw`(?<![\p{L}\d])(?:In re\s+${PARTY_WORD}(?:\s+(?:(?:of|the|and|&)\s+)?${PARTY_WORD})*|${PARTY}\s+v(?:s)?\.\s+(?:In re\s+)?${PARTY})${CITE_TAIL}`,
   'gu',
