@@ -22,7 +22,8 @@ describe('durability: the database stops mid-traffic', () => {
     pgDir = mkdtempSync(join(tmpdir(), 'tally-durability-pg-'));
     database = await startEmbeddedPostgres(pgDir, 'postgres');
     fake = await new FakeOpenAi().start();
-    fake.behaviour = (body) => (body.stream ? streamOf(['a', 'b', 'c', 'd', 'e'], { prompt: 3, completion: 5 }, 20) : completionOf('ok'));
+    fake.behaviour = (body) =>
+      body.stream ? streamOf(['a', 'b', 'c', 'd', 'e'], { prompt: 3, completion: 5 }, 20) : completionOf('ok');
     app = await startTestApp(gatewayYaml({ upstreams: { 'local-x': fake.baseUrl } }), {}, database.url);
     key = (await app.createUser()).key;
   });

@@ -9,6 +9,8 @@ export interface ReceivedRequest {
   /** True when the caller hung up before the response was finished. */
   aborted: boolean;
   finished: boolean;
+  /** The response is over: finished, or its connection closed. */
+  closed: boolean;
 }
 
 /** How the fake answers one request. Returning from the function ends the response. */
@@ -132,6 +134,8 @@ export class FakeOpenAi {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    // Short keep-alive, so pooled connections close soon after a test and leaks are told apart from reuse.
+    this.server.keepAliveTimeout = 300;
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -163,6 +167,7 @@ export class FakeOpenAi {
     };
     this.requests.push(record);
     res.on('close', () => {
+      record.closed = true;
       if (!res.writableFinished) record.aborted = true;
     });
     res.on('finish', () => {

@@ -65,7 +65,11 @@ async function createDatabase(adminUrl: string): Promise<string> {
 }
 
 /** Boots the real service (Nest + PostgreSQL + migrations) on a fresh database and a free port. */
-export async function startTestApp(yaml: string, env: Record<string, string> = {}, server = process.env.TALLY_TEST_PG_URL): Promise<TestApp> {
+export async function startTestApp(
+  yaml: string,
+  env: Record<string, string> = {},
+  server = process.env.TALLY_TEST_PG_URL,
+): Promise<TestApp> {
   const adminUrl = server;
   if (!adminUrl) throw new Error('TALLY_TEST_PG_URL is not set: run through jest (global setup)');
   const dir = mkdtempSync(join(tmpdir(), 'tally-test-'));
