@@ -73,7 +73,7 @@ export class ChatsService {
   /** The chat when `user` owns it; otherwise the same 404 as for a chat that does not exist. */
   async owned(user: AuthenticatedUser, chatId: string): Promise<ChatRow> {
     const chat = await this.chats.find(chatId);
-    if (!chat || chat.owner_id !== user.id) throw chatNotFound(chatId);
+    if (!chat || chat.owner_id !== user.id) throw chatNotFound();
     return chat;
   }
 }

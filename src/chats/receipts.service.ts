@@ -177,9 +177,9 @@ export class ReceiptsService {
 
   private async authorize(user: AuthenticatedUser, chatId: string, action: string, requestId: string): Promise<ChatRow> {
     const chat = await this.chats.find(chatId);
-    if (!chat) throw chatNotFound(chatId);
+    if (!chat) throw chatNotFound();
     if (chat.owner_id === user.id) return chat;
-    if (user.role !== 'admin') throw chatNotFound(chatId);
+    if (user.role !== 'admin') throw chatNotFound();
     await this.audit.append({
       userId: user.id,
       action,
