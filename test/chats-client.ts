@@ -48,7 +48,7 @@ export function chatsClient(app: TestApp, key: string) {
       body: Record<string, unknown>,
       opts: { headers?: Record<string, string>; onFrame?: (data: string, index: number) => 'close' | undefined } = {},
     ): Promise<SseResult> => postSse(app.url, key, { stream: true, ...body }, { ...opts, path: `/chats/${chatId}/messages` }),
-    receipts: (chatId: string, query = '') => call<any[]>('GET', `/chats/${chatId}/receipts${query}`),
+    receipts: (chatId: string, query = '') => call<any>('GET', `/chats/${chatId}/receipts${query}`),
   };
 }
 
