@@ -104,7 +104,7 @@ describe('receipts', () => {
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       const events = res.body;
       expectWellFormed(events);
-      expect(events.map((e) => e.kind)).toEqual(['message', 'inference', 'message', 'message', 'error', 'message']);
+      expect(events.map((e: any) => e.kind)).toEqual(['message', 'inference', 'message', 'message', 'error', 'message']);
       const [user, inference, assistant, , error] = events;
       expect(user.detail).toEqual({
         message_id: turn.userId,

@@ -164,11 +164,11 @@ describe('chat turns', () => {
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(res.body.error).toMatchObject({ code: 'tier_below_minimum', details: { chat_id: chat.id, source: 'chat' } });
       const assistantId = res.body.error.details.message_id;
-      const errors = receipts.body.filter((e) => e.kind === 'error');
+      const errors = receipts.body.filter((e: any) => e.kind === 'error');
       expect(errors).toHaveLength(1);
       expect(errors[0].detail).toMatchObject({ refused: true, message_id: assistantId, tier: 4, anonymization_applied: false });
       expect(errors[0].detail.refusal_reason).toMatch(/^tier_below_minimum:required=2:resolved=4:source=chat/);
-      expect(receipts.body.filter((e) => e.kind === 'inference')).toHaveLength(0);
+      expect(receipts.body.filter((e: any) => e.kind === 'inference')).toHaveLength(0);
       const [stored] = await messageRow(assistantId);
       expect(stored).toMatchObject({
         chat_id: chat.id,
