@@ -29,17 +29,20 @@ interface Resources {
 const LEGAL_FORMS = new Set([
   'inc', 'incorporated', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'llc', 'llp', 'lp', 'plc',
   'gmbh', 'ag', 'kg', 'sa', 'sas', 'sarl', 'srl', 'spa', 'nv', 'bv', 'ab', 'oy', 'asa', 'pty', 'pte', 'bhd',
-  'kk', 'pllc', 'pc', 'holdings', 'group', 'partners', 'partnership', 'associates', 'bros', 'trust',
+  'kk', 'pllc', 'pc', 'pvt', 'holdings', 'group', 'partners', 'partnership', 'associates', 'bros', 'trust',
 ]); // biome-ignore format: word table
 /** Organisation words that, like legal forms, make a capitalised run an organisation on their own. */
 const STRONG_ORG_WORDS = new Set([
   'capital', 'ventures', 'industries', 'solutions', 'technologies', 'systems', 'consulting', 'logistics',
   'analytics', 'pharmaceuticals', 'pharma', 'labs', 'laboratories', 'enterprises', 'insurance', 'bank',
   'bancorp', 'airlines', 'motors', 'foods', 'media', 'properties', 'realty', 'investments', 'securities',
-  'software', 'networks', 'therapeutics', 'biotech', 'university', 'foundation', 'institute',
+  'software', 'networks', 'therapeutics', 'biotech', 'university', 'foundation', 'institute', 'exports',
+  'imports', 'trading', 'traders', 'shipping', 'freight', 'construction', 'engineering', 'manufacturing',
+  'advisors', 'advisers', 'solicitors', 'attorneys', 'chambers', 'advogados', 'abogados', 'avocats',
+  'rechtsanwälte', 'authority', 'agency', 'commission',
 ]); // biome-ignore format: word table
 /** Words that abbreviate with a trailing period inside an organisation name. */
-const ORG_ABBREVIATIONS = new Set(['inc', 'corp', 'co', 'ltd', 'bros', 'mfg', 'intl', 'assn', 'plc', 'llc']);
+const ORG_ABBREVIATIONS = new Set(['inc', 'corp', 'co', 'bros', 'mfg', 'intl', 'assn']);
 /** Titles that precede a name but are not tagged Honorific in the lexicon. */
 const TITLES = new Set([
   'judge', 'justice', 'professor', 'senator', 'president', 'chancellor', 'magistrate', 'commissioner',
@@ -271,7 +274,7 @@ export class NameDetector {
     w.strongOrg = w.legal || STRONG_ORG_WORDS.has(lower);
     w.orgWord = w.strongOrg || orgWords.has(lower);
     const named = hasTag(tags, NAME_TAGS);
-    w.closed = !named && hasTag(tags, CLOSED_TAGS);
+    w.closed = (!named && hasTag(tags, CLOSED_TAGS)) || /^\p{L}+'(?:m|re|ve|ll|d|t)$/u.test(lower);
     w.verb = !named && hasTag(tags, VERB_TAGS);
     w.gerund = w.verb && hasTag(tags, GERUND_TAGS);
     const isName = w.first || w.last || w.personLex;
@@ -400,7 +403,10 @@ export class NameDetector {
       while (s > 0) {
         const prev = items[s - 1]!;
         if (prev.conn) {
-          if (prev.w.text === '&' || prev.w.text === 'and' || prev.w.text === 'of' || prev.w.text === 'the') {
+          // "Baxter & Partners", "Bank of the West" — but not "Foo Ltd and Bar Inc."
+          const before = items[s - 2];
+          const joins = ['&', 'and', 'of', 'the'].includes(prev.w.text);
+          if (joins && before !== undefined && (before.conn || !before.w.legal)) {
             s--;
             continue;
           }
@@ -486,7 +492,7 @@ export class NameDetector {
         w.personLex ||
         w.unknown ||
         (w.text.length <= 2 && w.cap) ||
-        (w.common && !w.closed && !w.orgWord && (prev.w.first || (prev.w.text.length <= 2 && prev.w.cap)));
+        ((w.common || w.place) && !w.closed && !w.orgWord && (prev.w.first || (prev.w.text.length <= 2 && prev.w.cap)));
       if (!ok) break;
       name.push(it);
     }

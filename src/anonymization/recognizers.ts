@@ -316,13 +316,14 @@ const REPORTER = [
 const PARTY_WORD = String.raw`\p{Lu}[\p{L}.'’-]*`;
 /** Citation signals and sentence openers that are not part of a party name. */
 const NOT_PARTY = String.raw`(?!(?:See|Cf|Accord|Compare|Contra|But|Also|Under|As|Following|Citing|Per|And|Then|Thus|Since|While|Although|After|Before|Unlike|Like|Following|Applying|Here|The|In(?!\s+re\b))\b)`;
-const PARTY = String.raw`${NOT_PARTY}${PARTY_WORD}(?:\s+(?:(?:of|the|and|&|de|del|ex rel\.)\s+)?${PARTY_WORD})*(?:,?\s+(?:Inc|Corp|Co|Ltd|LLC|LLP|L\.P|P\.C|N\.A|S\.A|PLC)\.?)?`;
+const LEGAL_SUFFIX = String.raw`,?\s+(?:Inc|Corp|Co|Ltd|LLC|LLP|L\.P|P\.C|N\.A|S\.A|PLC)\.?`;
+const PARTY = String.raw`${NOT_PARTY}${PARTY_WORD}(?:\s+(?:(?:of|the|and|&|de|del|ex rel\.)\s+)?${PARTY_WORD})*(?:${LEGAL_SUFFIX})?`;
 const CITE_TAIL = String.raw`,\s+\d{1,4}\s+(?:${REPORTER})\s+\d{1,7}(?:,\s*\d{1,5}(?:[-–]\d{1,5})?)*(?:\s*\([^()\n]{1,60}\))?`;
 const CASE_CITATION_RE = new RegExp(
-  String.raw`(?<![\p{L}\d])(?:In re\s+${PARTY_WORD}(?:\s+(?:(?:of|the|and|&)\s+)?${PARTY_WORD})*|${PARTY}\s+v(?:s)?\.\s+(?:In re\s+)?${PARTY})${CITE_TAIL}`,
+  String.raw`(?<![\p{L}\d])(?:In re\s+${PARTY_WORD}(?:${LEGAL_SUFFIX})?(?:\s+(?:(?:of|the|and|&)\s+)?${PARTY_WORD}(?:${LEGAL_SUFFIX})?)*|${PARTY}\s+v(?:s)?\.\s+(?:In re\s+)?${PARTY})${CITE_TAIL}`,
   'gu',
 );
-const DOCKET_NUMBER = String.raw`\d{1,2}:\d{2}-[A-Za-z]{2,4}-\d{3,6}(?:-[A-Z]{2,4})*|\d{2,4}-[A-Za-z]{2,4}-\d{3,6}|\d{2,4}-\d{3,6}`;
+const DOCKET_NUMBER = String.raw`\d{1,2}:\d{2}-[A-Za-z]{2,4}-\d{3,6}(?:-[A-Z]{2,4})*|\d{2,4}-[A-Za-z]{2,4}-\d{3,6}|\d{2,4}-\d{3,6}|\d{5,6}[/-](?:19|20)\d{2}`;
 const DOCKET_RE = new RegExp(
   String.raw`(?<!\w)(?:(?:Case|Docket|Civil Action|Criminal Action|Appeal|Cause|Index)\s+)?Nos?\.?\s*:?\s*(${DOCKET_NUMBER})(?![\w-])`,
   'gi',
