@@ -413,7 +413,7 @@ export class NameDetector {
           break;
         }
         if (prev.w.closed || prev.w.honorific || GREETINGS.has(prev.w.lower)) break;
-        if (prev.w.verb && (!prev.w.gerund || this.sentenceStart(toks, prev.idx))) break;
+        if (prev.w.verb && this.sentenceStart(toks, prev.idx)) break;
         s--;
       }
       while (s < k && items[s]!.conn) s++;

@@ -3,7 +3,7 @@
  * re-identified in the answer. One `Pseudonymizer` per request; the mapping lives in private fields of
  * that instance only — it is never logged, serialised or exposed except through `rehydrate`.
  */
-import { EntityDetector } from './recognizers.js';
+import { EntityDetector, resolveOverlaps } from './recognizers.js';
 import { ALL_ENTITY_TYPES, type Analyzer, type EntityType, type Span } from './types.js';
 
 export interface PseudonymizerOptions {
@@ -125,8 +125,8 @@ export class Pseudonymizer {
     // Values already mapped in this request are replaced wherever they recur, even where the detector
     // missed them this time (a name at the start of a sentence, say).
     const known = this.#knownValueSpans(text);
-    if (known.length === 0) return resolve(detected);
-    return resolve([...detected, ...known]);
+    if (known.length === 0) return resolveOverlaps(detected);
+    return resolveOverlaps([...detected, ...known]);
   }
 
   #knownValueSpans(text: string): Span[] {
@@ -222,14 +222,6 @@ export class Pseudonymizer {
     this.#prefixes = { version: this.#version, set, starts, maxLen };
     return this.#prefixes;
   }
-}
-
-function resolve(spans: Span[]): Span[] {
-  // Same rule as the detector: longest first, then score; non-overlapping; reading order.
-  const bySize = [...spans].sort((a, b) => b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start);
-  const kept: Span[] = [];
-  for (const s of bySize) if (kept.every((k) => s.end <= k.start || s.start >= k.end)) kept.push(s);
-  return kept.sort((a, b) => a.start - b.start);
 }
 
 // --------------------------------------------------------------------------------------- messages

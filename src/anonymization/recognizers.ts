@@ -310,7 +310,7 @@ const REPORTER = [
   String.raw`Ill\.\s?(?:2d)?`,
   String.raw`Mass\.`,
   String.raw`Eng\.\s?Rep\.`,
-  String.raw`WL`,
+  `WL`,
 ].join('|');
 
 const PARTY_WORD = String.raw`\p{Lu}[\p{L}.'’-]*`;
@@ -372,14 +372,26 @@ export const detectMatterNumbers: PatternDetector = (text) => {
  * intervals); returned in reading order.
  */
 export function resolveOverlaps(spans: readonly Span[]): Span[] {
-  const bySize = [...spans]
+  const bySize = spans
     .filter((s) => s.end > s.start)
     .sort((a, b) => b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start);
+  // kept spans, sorted by start; being disjoint, they are sorted by end too
   const kept: Span[] = [];
   for (const s of bySize) {
-    if (kept.every((k) => s.end <= k.start || s.start >= k.end)) kept.push(s);
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (kept[mid]!.start < s.start) lo = mid + 1;
+      else hi = mid;
+    }
+    const prev = kept[lo - 1];
+    const next = kept[lo];
+    if ((prev === undefined || prev.end <= s.start) && (next === undefined || s.end <= next.start)) {
+      kept.splice(lo, 0, s);
+    }
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return kept;
 }
 
 // ---------------------------------------------------------------------------------------- detector
