@@ -52,10 +52,13 @@ export class ChatsRepository {
 
   /** Sets `archived_at` once; false when the chat was already archived. */
   async archive(id: string): Promise<boolean> {
+    // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count], not the rows.
     const rows: unknown[] = await this.db.query(
-      `UPDATE chats SET archived_at = date_trunc('milliseconds', clock_timestamp()),
-                        updated_at = date_trunc('milliseconds', clock_timestamp())
-        WHERE id = $1 AND archived_at IS NULL RETURNING id`,
+      `WITH archived AS (
+         UPDATE chats SET archived_at = date_trunc('milliseconds', clock_timestamp()),
+                          updated_at = date_trunc('milliseconds', clock_timestamp())
+          WHERE id = $1 AND archived_at IS NULL RETURNING id)
+       SELECT id FROM archived`,
       [id],
     );
     return rows.length > 0;
@@ -69,13 +72,15 @@ export class ChatsRepository {
   async addUserMessage(message: MessageRow, title: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const touched: unknown[] = await tx.query(
-        `UPDATE chats c
-            SET updated_at = GREATEST(c.updated_at, $2::timestamptz),
-                title = CASE WHEN c.title = $4
-                              AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = c.id AND m.role = 'user')
-                             THEN $3 ELSE c.title END
-          WHERE c.id = $1 AND c.archived_at IS NULL
-          RETURNING c.id`,
+        `WITH touched AS (
+           UPDATE chats c
+              SET updated_at = GREATEST(c.updated_at, $2::timestamptz),
+                  title = CASE WHEN c.title = $4
+                                AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = c.id AND m.role = 'user')
+                               THEN $3 ELSE c.title END
+            WHERE c.id = $1 AND c.archived_at IS NULL
+            RETURNING c.id)
+         SELECT id FROM touched`,
         [message.chat_id, message.created_at, title, DEFAULT_TITLE],
       );
       if (touched.length === 0) return false;
