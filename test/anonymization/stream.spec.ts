@@ -138,7 +138,7 @@ describe('StreamRehydrator', () => {
     const r = new StreamRehydrator(p);
     expect(r.push('NOTE: WHY')).toBe('NOTE: WHY'); // ALL-CAPS words that start no placeholder are not held
     expect(r.push(' I')).toBe(' '); // "I" could still become IBAN_CODE_0001 / IP_ADDRESS_0001 of this request
-    expect(r.push(' met PERSON_0001')).toBe(` I met ${p.rehydrate('PERSON_0001')}`); // complete, nothing longer exists
+    expect(r.push(' met PERSON_0001')).toBe(`I met ${p.rehydrate('PERSON_0001')}`); // complete, nothing longer exists
     expect(r.push(' again PERSON_0001')).toBe(` again ${p.rehydrate('PERSON_0001')}`);
     expect(r.push(' and PERSON_9999')).toBe(' and PERSON_9999'); // unknown placeholder: verbatim, not held
     expect(r.pending).toBe(0);
