@@ -1,0 +1,214 @@
+/**
+ * Anonymization benchmark: `npm run bench:anonymization` (add `-- --compare-ner` for the NLP package
+ * comparison).
+ *
+ * 1. precision / recall per entity type (exact spans) on the labelled set: the development corpus
+ *    (test/anonymization/corpus.ts) and the held-out set (bench/anonymization-labelled.ts);
+ * 2. median time to pseudonymise a 20 kB prompt;
+ * 3. median added time per streamed chunk (StreamRehydrator.push).
+ */
+import { createRequire } from 'node:module';
+import nlp from 'compromise';
+import { Pseudonymizer } from '../src/anonymization/pseudonymizer.js';
+import { EntityDetector } from '../src/anonymization/recognizers.js';
+import { StreamRehydrator } from '../src/anonymization/stream-rehydrator.js';
+import { ALL_ENTITY_TYPES, type EntityType, type Span } from '../src/anonymization/types.js';
+import { CORPUS } from '../test/anonymization/corpus.js';
+import type { LabelledText } from '../test/anonymization/labelled.js';
+import { formatScores, median, type Miss, precision, recall, score } from './anonymization-eval.js';
+import { HELD_OUT } from './anonymization-labelled.js';
+
+const args = new Set(process.argv.slice(2));
+const NAME_TYPES = new Set<EntityType>(['PERSON', 'ORGANIZATION']);
+const targets = (t: EntityType): [number, number] => (NAME_TYPES.has(t) ? [0.85, 0.85] : [0.95, 0.97]);
+
+const detector = new EntityDetector();
+const detect = (text: string) => detector.detect(text);
+const ALL = [...CORPUS, ...HELD_OUT];
+
+// ------------------------------------------------------------------------------------------ quality
+
+console.log(`labelled set: ${ALL.length} passages, ${ALL.reduce((n, c) => n + c.spans.length, 0)} gold spans`);
+console.log('(exact span match; "no-leak" = share of gold spans whose every character was replaced)\n');
+const misses: Miss[] = [];
+const overall = score(ALL, detect, ALL_ENTITY_TYPES, misses);
+console.log(formatScores('ALL (development corpus + held-out)', overall, targets));
+console.log();
+console.log(formatScores('held-out only', score(HELD_OUT, detect, ALL_ENTITY_TYPES), targets));
+console.log();
+if (args.has('--misses')) {
+  for (const m of misses) console.log(`  ${m.kind} ${m.type.padEnd(14)} ${JSON.stringify(m.value)}  | ${m.context}`);
+  console.log();
+}
+
+// ------------------------------------------------------------------------------------------ latency
+
+const time = (fn: () => void, runs: number, warmup = 5): number[] => {
+  for (let i = 0; i < warmup; i++) fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return out;
+};
+
+/** A 20 kB prompt made of the labelled passages (mixed contracts, e-mails, chat, citations). */
+function prompt(bytes: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const t = ALL[i % ALL.length]!.text;
+    parts.push(t);
+    size += Buffer.byteLength(t) + 2;
+  }
+  return parts.join('\n\n').slice(0, bytes);
+}
+
+const prompt20k = prompt(20_000);
+const anonTimes = time(() => new Pseudonymizer().anonymize(prompt20k), 50);
+const p = new Pseudonymizer();
+const anonymized = p.anonymize(prompt20k);
+
+// The answer streams back in deltas of 1–12 characters (typical token deltas are 2–6).
+let seed = 7;
+const rand = () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+const pieces: string[] = [];
+for (let i = 0; i < anonymized.length; ) {
+  const n = 1 + Math.floor(rand() * 12);
+  pieces.push(anonymized.slice(i, i + n));
+  i += n;
+}
+const chunkTimes: number[] = [];
+let streamed = '';
+for (let round = 0; round < 5; round++) {
+  const r = new StreamRehydrator(p);
+  let out = '';
+  for (const piece of pieces) {
+    const t0 = process.hrtime.bigint();
+    out += r.push(piece);
+    if (round > 0) chunkTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  streamed = out + r.flush();
+}
+if (streamed !== prompt20k || p.rehydrate(anonymized) !== prompt20k) throw new Error('round trip failed');
+
+const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
+const sorted = [...chunkTimes].sort((a, b) => a - b);
+console.log('latency');
+console.log(
+  `  pseudonymise a 20 kB prompt (${p.size} entities)   median ${fmt(median(anonTimes))}   p95 ${fmt([...anonTimes].sort((a, b) => a - b)[Math.floor(anonTimes.length * 0.95)]!)}   target ≤ 5 ms ${median(anonTimes) <= 5 ? 'met' : 'MISSED'}`,
+);
+console.log(
+  `  rehydrate per streamed chunk (${pieces.length} chunks ×4)  median ${fmt(median(chunkTimes))}   p99 ${fmt(sorted[Math.floor(sorted.length * 0.99)]!)}   target ≤ 0.1 ms ${median(chunkTimes) <= 0.1 ? 'met' : 'MISSED'}`,
+);
+console.log(
+  `  rehydrate the whole 20 kB answer (non-streaming) median ${fmt(median(time(() => p.rehydrate(anonymized), 50)))}`,
+);
+
+// ----------------------------------------------------------------------------- NLP package comparison
+
+if (args.has('--compare-ner')) {
+  console.log('\nNER comparison on PERSON / ORGANIZATION (same labelled set, exact spans)');
+  const nameTypes: EntityType[] = ['PERSON', 'ORGANIZATION'];
+  const engines: [string, (text: string) => Span[]][] = [
+    ['compromise lexicon scan (chosen)', (t) => detector.detect(t, nameTypes)],
+    ['compromise full tagger', compromiseTagger],
+  ];
+  const wink = loadWink();
+  if (wink) engines.push(['wink-nlp + eng-lite model (POS)', wink]);
+  else console.log('  (wink-nlp not installed: set NLP_COMPARE_DIR to a folder with wink-nlp and wink-eng-lite-web-model)');
+  for (const [name, fn] of engines) {
+    const s = score(ALL, fn, nameTypes);
+    const ms = median(time(() => fn(prompt20k), 7, 2));
+    const cell = (t: EntityType) => `${t} P ${precision(s.get(t)!).toFixed(3)} R ${recall(s.get(t)!).toFixed(3)}`;
+    console.log(`  ${name.padEnd(34)} ${cell('PERSON')}   ${cell('ORGANIZATION')}   ${fmt(ms)} / 20 kB`);
+  }
+}
+
+/** Honorifics and trailing punctuation are outside the gold spans: trim them from other engines' output. */
+function trimSpan(text: string, start: number, end: number): [number, number] {
+  let s = text.slice(start, end);
+  let a = start;
+  const lead = /^(?:(?:Mr|Mrs|Ms|Dr|Prof|Judge|Justice|Sir|Dear|Hi|Hello)\.?\s+)+/.exec(s);
+  if (lead) {
+    a += lead[0].length;
+    s = s.slice(lead[0].length);
+  }
+  const trail = /[\s,;:!?'"()]+$|(?<!\b(?:Inc|Co|Corp|[A-Z]))\.$/.exec(s);
+  if (trail) s = s.slice(0, trail.index);
+  return [a, a + s.length];
+}
+
+function compromiseTagger(text: string): Span[] {
+  const doc = nlp(text);
+  const spans: Span[] = [];
+  type J = { offset: { start: number; length: number } };
+  const add = (items: J[], type: EntityType) => {
+    for (const it of items) {
+      const [start, end] = trimSpan(text, it.offset.start, it.offset.start + it.offset.length);
+      if (end > start) spans.push({ start, end, type, score: 0.5 });
+    }
+  };
+  add(doc.people().json({ offset: true }) as J[], 'PERSON');
+  add(doc.organizations().json({ offset: true }) as J[], 'ORGANIZATION');
+  return spans;
+}
+
+function loadWink(): ((text: string) => Span[]) | undefined {
+  const require = createRequire(`${process.env.NLP_COMPARE_DIR ?? process.cwd()}/`);
+  let winkNLP: (model: unknown, pipe?: string[]) => WinkNlp;
+  let model: unknown;
+  try {
+    winkNLP = require('wink-nlp');
+    model = require('wink-eng-lite-web-model');
+  } catch {
+    return undefined;
+  }
+  const w = winkNLP(model, ['sbd', 'pos']);
+  const orgSuffix = /^(?:Inc|Ltd|LLC|LLP|LP|plc|GmbH|AG|SA|KK|Corp|Corporation|Company|Co|Group|Holdings|Partners|Limited|Bank|Capital|Systems|Solutions|Foods|Trust|Associates|B\.V\.)\.?$/i;
+  const honorific = /^(?:Mr|Mrs|Ms|Dr|Prof|Judge|Justice|Sir)\.?$/;
+  return (text: string) => {
+    const doc = w.readDoc(text);
+    const values: string[] = doc.tokens().out(w.its.value);
+    const pos: string[] = doc.tokens().out(w.its.pos);
+    const spans: Span[] = [];
+    let cursor = 0;
+    let run: { start: number; end: number; words: string[] } | undefined;
+    const close = () => {
+      if (run && run.words.length > 0) {
+        const type: EntityType = run.words.some((x) => orgSuffix.test(x)) ? 'ORGANIZATION' : 'PERSON';
+        spans.push({ start: run.start, end: run.end, type, score: 0.5 });
+      }
+      run = undefined;
+    };
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      const at = text.indexOf(v, cursor);
+      if (at < 0) continue;
+      cursor = at + v.length;
+      const inRun = pos[i] === 'PROPN' || (run !== undefined && (v === '&' || orgSuffix.test(v)));
+      if (!inRun || honorific.test(v)) {
+        close();
+        continue;
+      }
+      if (run && text.slice(run.end, at).trim() !== '') close();
+      if (!run) run = { start: at, end: cursor, words: [] };
+      run.end = cursor;
+      run.words.push(v);
+    }
+    close();
+    return spans;
+  };
+}
+
+interface WinkNlp {
+  readDoc(text: string): { tokens(): { out(f: unknown): string[] } };
+  its: { value: unknown; pos: unknown };
+}
+
+export type { LabelledText };
