@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { TallyRequest } from '../common/request-context.js';
 import { AuthService } from './auth.service.js';
+import { RateLimiter } from './rate-limiter.js';
 
 const PUBLIC = 'tally:public';
 const ADMIN = 'tally:admin';
@@ -17,6 +18,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -28,6 +30,7 @@ export class AuthGuard implements CanActivate {
     const user = match ? await this.auth.authenticate(match[1]) : null;
     if (!user) throw new AppError(ErrorCode.Unauthorized, 'Missing or invalid API key.');
     req.user = user;
+    this.limiter.take(user.apiKeyId);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN, targets) && user.role !== 'admin') {
       throw new AppError(ErrorCode.Forbidden, 'This route requires the admin role.');
     }

@@ -98,6 +98,7 @@ function route(candidate: Candidate): Route {
 @Injectable()
 export class InferenceService {
   private readonly logger = new Logger('InferenceService');
+  private readonly liveStreams = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -133,6 +134,13 @@ export class InferenceService {
     );
     if (this.shutdown.draining) {
       throw new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.');
+    }
+    if (request.stream && !this.takeStreamSlot(input.user.apiKeyId, recorder)) {
+      const limit = this.config.limits.concurrent_streams_per_key;
+      await recorder.record({ outcome: 'refused', refused: true, refusal_reason: `concurrent_streams:limit=${limit}` });
+      throw new AppError(ErrorCode.RateLimitExceeded, `At most ${limit} concurrent streams per API key.`, { limit }, 429, {
+        'Retry-After': '1',
+      });
     }
     const resolution = this.router.resolve(request.model);
     if (!resolution.ok) {
@@ -201,6 +209,19 @@ export class InferenceService {
       started,
       anonymization: this.anonymizationGate(candidates[0], input),
     };
+  }
+
+  /** Counts live streams per key (`limits.concurrent_streams_per_key`); the slot frees when the row is recorded. */
+  private takeStreamSlot(keyId: string, recorder: CompletionRecorder): boolean {
+    const live = this.liveStreams.get(keyId) ?? 0;
+    if (live >= this.config.limits.concurrent_streams_per_key) return false;
+    this.liveStreams.set(keyId, live + 1);
+    recorder.whenRecorded(() => {
+      const left = (this.liveStreams.get(keyId) ?? 1) - 1;
+      if (left > 0) this.liveStreams.set(keyId, left);
+      else this.liveStreams.delete(keyId);
+    });
+    return true;
   }
 
   /** Non-streaming: fallback across candidates, then one row, committed before this resolves. */

@@ -19,6 +19,7 @@ export type RowOutcome = { outcome: Outcome } & Partial<Omit<RoutingLogRow, keyo
 export class CompletionRecorder {
   private written: Promise<WriteResult> | undefined;
   private recordedOutcome: Outcome | undefined;
+  private readonly onRecord: (() => void)[] = [];
 
   constructor(
     readonly identity: RowIdentity,
@@ -34,9 +35,16 @@ export class CompletionRecorder {
     return this.recordedOutcome;
   }
 
+  /** Runs once when the outcome is decided (e.g. to release a concurrency slot). */
+  whenRecorded(callback: () => void): void {
+    if (this.written) callback();
+    else this.onRecord.push(callback);
+  }
+
   record(outcome: RowOutcome): Promise<WriteResult> {
     if (this.written) return this.written;
     this.recordedOutcome = outcome.outcome;
+    for (const callback of this.onRecord.splice(0)) callback();
     const row: RoutingLogRow = {
       ...this.identity,
       routed_provider: '<unresolved>',

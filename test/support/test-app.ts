@@ -23,7 +23,9 @@ export interface TestApp {
 }
 
 /** A gateway.yaml with the simulated provider plus, when given, a fake OpenAI-compatible upstream. */
-export function gatewayYaml(opts: { upstreams?: Record<string, string>; extra?: string; prices?: string } = {}): string {
+export function gatewayYaml(
+  opts: { upstreams?: Record<string, string>; extra?: string; prices?: string; limits?: string } = {},
+): string {
   const upstreams = Object.entries(opts.upstreams ?? {})
     .map(
       ([name, url]) => `  - name: ${name}
@@ -47,6 +49,7 @@ prices:
 ${opts.prices ?? ''}
 anonymization:
   enabled: false
+limits: ${opts.limits ?? '{ rate_per_key: { requests_per_minute: 1000000, burst: 100000 } }'}
 `;
 }
 

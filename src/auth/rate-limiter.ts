@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, ErrorCode } from '../common/app-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+const MAX_BUCKETS = 100_000;
+
+/**
+ * Per-key token bucket (`limits.rate_per_key`), per replica: N replicas admit up to N × the rate.
+ * Runs after authentication and before validation, so a limited request never becomes a completion.
+ */
+@Injectable()
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+  private readonly burst: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.perMs = config.limits.rate_per_key.requests_per_minute / 60_000;
+    this.burst = config.limits.rate_per_key.burst;
+  }
+
+  take(keyId: string, now = Date.now()): void {
+    const bucket = this.buckets.get(keyId) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.perMs);
+    bucket.at = now;
+    // Re-insert so the map's order is least-recently-used first.
+    this.buckets.delete(keyId);
+    this.buckets.set(keyId, bucket);
+    if (this.buckets.size > MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
+    if (bucket.tokens < 1) {
+      const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000));
+      throw new AppError(ErrorCode.RateLimitExceeded, 'Too many requests for this API key.', { retry_after_s: retryAfter }, 429, {
+        'Retry-After': String(retryAfter),
+      });
+    }
+    bucket.tokens -= 1;
+  }
+}
