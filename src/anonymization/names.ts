@@ -21,9 +21,28 @@ type Tags = string | string[] | undefined;
 
 interface Resources {
   lexicon: Record<string, Tags>;
-  orgWords: Set<string>;
+  /** lexical features (bit set `F.*`) of every word the lexicons know */
+  features: Map<string, number>;
   dictionary: Set<string>;
 }
+
+/** Feature bits, precomputed per known word so that a capitalised word costs one map lookup. */
+const F = {
+  first: 1,
+  last: 2,
+  person: 4,
+  honorific: 8,
+  place: 16,
+  orgLex: 32,
+  legal: 64,
+  strongOrg: 128,
+  orgWord: 256,
+  closed: 512,
+  verb: 1024,
+  gerund: 2048,
+  inLexicon: 4096,
+  commonLex: 8192,
+} as const;
 
 /** Company legal-form designators: strong evidence that the run before them is an organisation. */
 const LEGAL_FORMS = new Set([
@@ -101,15 +120,36 @@ function loadResources(): Resources {
     two: { orgWords: Record<string, unknown> };
   };
   const dictionary = new Set(readFileSync(wordListPath, 'utf8').split('\n'));
-  resources = { lexicon: model.one.lexicon, orgWords: new Set(Object.keys(model.two.orgWords)), dictionary };
+  const lexicon = model.one.lexicon;
+  const features = new Map<string, number>();
+  const add = (word: string, bits: number) => features.set(word, (features.get(word) ?? 0) | bits);
+  for (const [word, tags] of Object.entries(lexicon)) {
+    const named = hasTag(tags, NAME_TAGS);
+    let bits = F.inLexicon;
+    if (hasTag(tags, FIRST_TAGS)) bits |= F.first;
+    if (hasTag(tags, LAST_TAGS)) bits |= F.last;
+    if (hasTag(tags, PERSON_TAGS)) bits |= F.person;
+    if (hasTag(tags, HONORIFIC_TAGS)) bits |= F.honorific;
+    if (hasTag(tags, PLACE_TAGS)) bits |= F.place;
+    if (hasTag(tags, ORG_TAGS)) bits |= F.orgLex;
+    if (!named && hasTag(tags, CLOSED_TAGS)) bits |= F.closed;
+    if (!named && hasTag(tags, VERB_TAGS)) bits |= F.verb;
+    if (!named && hasTag(tags, GERUND_TAGS)) bits |= F.gerund;
+    if (!named && !hasTag(tags, PLACE_TAGS)) bits |= F.commonLex;
+    add(word, bits);
+  }
+  for (const w of Object.keys(model.two.orgWords)) add(w, F.orgWord);
+  for (const w of STRONG_ORG_WORDS) add(w, F.strongOrg | F.orgWord);
+  for (const w of LEGAL_FORMS) add(w, F.legal | F.strongOrg | F.orgWord);
+  for (const w of TITLES) add(w, F.honorific);
+  resources = { lexicon, features, dictionary };
   return resources;
 }
 
 const hasTag = (tags: Tags, set: Set<string>): boolean =>
   tags !== undefined && (typeof tags === 'string' ? set.has(tags) : tags.some((t) => set.has(t)));
 
-const TOKEN_RE = /(?:\p{Lu}\.){2,}|\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*|\d+|[^\s\p{L}\p{M}\d]/gu;
-const CAP_RE = /^\p{Lu}/u;
+const TOKEN_RE = /((?:\p{Lu}\.){2,}|\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*)|\d+|[^\s\p{L}\p{M}\d]/gu;
 
 interface Word {
   start: number;
@@ -218,32 +258,40 @@ export class NameDetector {
     const words: Word[] = [];
     TOKEN_RE.lastIndex = 0;
     let prevEnd = 0;
+    let nextNewline = text.indexOf('\n');
     for (let m = TOKEN_RE.exec(text); m !== null; m = TOKEN_RE.exec(text)) {
       let raw = m[0];
       const start = m.index;
-      const isWord = /^\p{L}/u.test(raw);
+      const isWord = m[1] !== undefined;
       let possessive = false;
-      if (isWord && /['’][sS]$/.test(raw) && raw.length > 2) {
+      const last = raw.charCodeAt(raw.length - 1);
+      if (isWord && (last === 115 || last === 83) && raw.length > 2 && /['’]$/.test(raw[raw.length - 2]!)) {
         raw = raw.slice(0, -2);
         possessive = true;
       }
-      const gap = text.slice(prevEnd, start);
+      let newline = false;
+      if (nextNewline !== -1 && nextNewline < start) {
+        newline = nextNewline >= prevEnd;
+        nextNewline = text.indexOf('\n', start);
+      }
       prevEnd = start + m[0].length;
-      words.push(this.makeWord(raw, start, isWord, possessive, gap.includes('\n')));
+      words.push(this.makeWord(raw, start, isWord, possessive, newline));
     }
     return words;
   }
 
   private makeWord(text: string, start: number, isWord: boolean, possessive: boolean, nl: boolean): Word {
-    const lower = text.toLowerCase().replace(/’/g, "'");
+    const lower = text.includes('’') ? text.toLowerCase().replace(/’/g, "'") : text.toLowerCase();
+    const c0 = text[0]!;
+    const cap = isWord && c0 !== c0.toLowerCase();
     const w: Word = {
       start,
       end: start + text.length,
       text,
       lower,
       isWord,
-      cap: isWord && CAP_RE.test(text),
-      upper: isWord && text.length > 1 && text === text.toUpperCase() && text !== text.toLowerCase(),
+      cap,
+      upper: cap && text.length > 1 && text === text.toUpperCase(),
       possessive,
       newlineBefore: nl,
       first: false,
@@ -262,21 +310,28 @@ export class NameDetector {
       unknown: false,
     };
     if (!isWord) return w;
-    const { lexicon, orgWords } = this.res;
-    const tags = lexicon[lower];
-    w.first = hasTag(tags, FIRST_TAGS);
-    w.last = hasTag(tags, LAST_TAGS);
-    w.personLex = hasTag(tags, PERSON_TAGS);
-    w.honorific = hasTag(tags, HONORIFIC_TAGS) || TITLES.has(lower);
-    w.place = hasTag(tags, PLACE_TAGS);
-    w.orgLex = hasTag(tags, ORG_TAGS);
-    w.legal = LEGAL_FORMS.has(lower.replace(/\./g, ''));
-    w.strongOrg = w.legal || STRONG_ORG_WORDS.has(lower);
-    w.orgWord = w.strongOrg || orgWords.has(lower);
-    const named = hasTag(tags, NAME_TAGS);
-    w.closed = (!named && hasTag(tags, CLOSED_TAGS)) || /^\p{L}+'(?:m|re|ve|ll|d|t)$/u.test(lower);
-    w.verb = !named && hasTag(tags, VERB_TAGS);
-    w.gerund = w.verb && hasTag(tags, GERUND_TAGS);
+    if (!w.cap && !w.upper) {
+      // lower-case words never start a run: only the legal-form test is needed ("Severn Water plc")
+      w.legal = text.length <= 4 && LEGAL_FORMS.has(lower);
+      w.strongOrg = w.orgWord = w.legal;
+      w.closed = !w.legal;
+      return w;
+    }
+    const { features } = this.res;
+    let bits = features.get(lower) ?? 0;
+    if (lower.includes('.')) bits |= (features.get(lower.replace(/\./g, '')) ?? 0) & (F.legal | F.strongOrg | F.orgWord);
+    w.first = (bits & F.first) !== 0;
+    w.last = (bits & F.last) !== 0;
+    w.personLex = (bits & F.person) !== 0;
+    w.honorific = (bits & F.honorific) !== 0;
+    w.place = (bits & F.place) !== 0;
+    w.orgLex = (bits & F.orgLex) !== 0;
+    w.legal = (bits & F.legal) !== 0;
+    w.strongOrg = (bits & F.strongOrg) !== 0;
+    w.orgWord = (bits & F.orgWord) !== 0;
+    w.closed = (bits & F.closed) !== 0 || (lower.includes("'") && /^\p{L}+'(?:m|re|ve|ll|d|t)$/u.test(lower));
+    w.verb = (bits & F.verb) !== 0;
+    w.gerund = (bits & F.gerund) !== 0;
     const isName = w.first || w.last || w.personLex;
     w.common = !isName && this.isCommon(lower);
     w.unknown = !isName && !w.common && !w.place && !w.orgLex && !w.honorific && !w.orgWord;
@@ -284,10 +339,10 @@ export class NameDetector {
   }
 
   private isCommon(lower: string): boolean {
-    const { lexicon, dictionary } = this.res;
+    const { features, dictionary } = this.res;
     const check = (p: string): boolean => {
-      const tags = lexicon[p];
-      if (tags !== undefined) return !hasTag(tags, NAME_TAGS) && !hasTag(tags, PLACE_TAGS);
+      const bits = features.get(p);
+      if (bits !== undefined && (bits & F.inLexicon) !== 0) return (bits & F.commonLex) !== 0;
       return dictionary.has(p);
     };
     if (check(lower)) return true;

@@ -330,10 +330,28 @@ const DOCKET_RE = new RegExp(
 );
 const BARE_FEDERAL_DOCKET_RE = /(?<![\w:-])\d{1,2}:\d{2}-(?:cv|cr|mc|md|mj|bk|ap|po|sw|misc)-\d{3,6}(?:-[A-Z]{2,4})*(?![\w-])/gi;
 
+const CITATION_HINT_RE = /\sv(?:s)?\.\s|\bIn re\s/;
+const CITATION_VOLUME_RE = /,\s+\d{1,4}\s+[A-Z]/;
+
+function* citationParagraphs(text: string): Generator<[number, number]> {
+  let from = 0;
+  while (from < text.length) {
+    let to = text.indexOf('\n\n', from);
+    if (to < 0) to = text.length;
+    const part = text.slice(from, to);
+    if (CITATION_HINT_RE.test(part) && CITATION_VOLUME_RE.test(part)) yield [from, to];
+    from = to + 2;
+  }
+}
+
 export const detectCaseNumbers: PatternDetector = (text) => {
   const out: Span[] = [];
-  for (const m of matches(CASE_CITATION_RE, text)) {
-    out.push({ start: m.index, end: m.index + m[0].length, type: 'CASE_NUMBER', score: 0.9 });
+  // Citations need " v. " or "In re" and a reporter volume: only paragraphs with both are scanned.
+  for (const [from, to] of citationParagraphs(text)) {
+    const part = text.slice(from, to);
+    for (const m of matches(CASE_CITATION_RE, part)) {
+      out.push({ start: from + m.index, end: from + m.index + m[0].length, type: 'CASE_NUMBER', score: 0.9 });
+    }
   }
   for (const m of matches(DOCKET_RE, text)) {
     const num = m[1]!;
@@ -348,14 +366,20 @@ export const detectCaseNumbers: PatternDetector = (text) => {
 
 // ---------------------------------------------------------------------------------- matter numbers
 
-const MATTER_PREFIXED_RE = /(?<![\p{L}\d])\p{L}{2,4}-(?:19|20)\d{2}-\d+(?!\d)/gu;
+/** Found from its year part (fast), then checked for the 2–4 letter prefix before it. */
+const MATTER_YEAR_RE = /-(?:19|20)\d{2}-\d+(?!\d)/g;
+const MATTER_PREFIX_RE = /(?<![\p{L}\d])\p{L}{2,4}$/u;
+
 /** `2026.0042`: at least three digits after the dot so that money (`2026.50`) is not a matter. */
 const MATTER_DOTTED_RE = /(?<![\d.$€£¥,])(?:19|20)\d{2}\.\d{3,}(?!\d|\.\d)/g;
 
 export const detectMatterNumbers: PatternDetector = (text) => {
   const out: Span[] = [];
-  for (const m of matches(MATTER_PREFIXED_RE, text)) {
-    out.push({ start: m.index, end: m.index + m[0].length, type: 'MATTER_NUMBER', score: 0.85 });
+  for (const m of matches(MATTER_YEAR_RE, text)) {
+    const prefix = MATTER_PREFIX_RE.exec(text.slice(Math.max(0, m.index - 5), m.index));
+    if (prefix === null) continue;
+    const start = m.index - prefix[0].length;
+    out.push({ start, end: m.index + m[0].length, type: 'MATTER_NUMBER', score: 0.85 });
   }
   for (const m of matches(MATTER_DOTTED_RE, text)) {
     // Not currency written with a code or word before it ("USD 2026.500", "EUR2026.500").
