@@ -23,6 +23,8 @@ interface Resources {
   lexicon: Record<string, Tags>;
   /** lexical features (bit set `F.*`) of every word the lexicons know */
   features: Map<string, number>;
+  /** first words of the lexicon's multi-word entries ("goldman" of "goldman sachs") */
+  phraseStarts: Set<string>;
   dictionary: Set<string>;
 }
 
@@ -39,9 +41,11 @@ const F = {
   orgWord: 256,
   closed: 512,
   verb: 1024,
-  gerund: 2048,
+  // 2048 unused
   inLexicon: 4096,
   commonLex: 8192,
+  common: 16384,
+  unknown: 32768,
 } as const;
 
 /** Company legal-form designators: strong evidence that the run before them is an organisation. */
@@ -96,7 +100,6 @@ const CLOSED_TAGS = new Set([
   'Adverb', 'Date', 'Month', 'WeekDay', 'Negative',
 ]); // biome-ignore format: word table
 const VERB_TAGS = new Set(['Infinitive', 'PresentTense', 'PastTense', 'Gerund']);
-const GERUND_TAGS = new Set(['Gerund']);
 const NAME_TAGS = new Set(['FirstName', 'MaleName', 'FemaleName', 'LastName', 'Person']);
 const PLACE_TAGS = new Set(['Place', 'City', 'Country', 'Region', 'Demonym']);
 const FIRST_TAGS = new Set(['FirstName', 'MaleName', 'FemaleName']);
@@ -134,7 +137,6 @@ function loadResources(): Resources {
     if (hasTag(tags, ORG_TAGS)) bits |= F.orgLex;
     if (!named && hasTag(tags, CLOSED_TAGS)) bits |= F.closed;
     if (!named && hasTag(tags, VERB_TAGS)) bits |= F.verb;
-    if (!named && hasTag(tags, GERUND_TAGS)) bits |= F.gerund;
     if (!named && !hasTag(tags, PLACE_TAGS)) bits |= F.commonLex;
     add(word, bits);
   }
@@ -142,7 +144,12 @@ function loadResources(): Resources {
   for (const w of STRONG_ORG_WORDS) add(w, F.strongOrg | F.orgWord);
   for (const w of LEGAL_FORMS) add(w, F.legal | F.strongOrg | F.orgWord);
   for (const w of TITLES) add(w, F.honorific);
-  resources = { lexicon, features, dictionary };
+  const phraseStarts = new Set(
+    Object.keys(lexicon)
+      .filter((k) => k.includes(' '))
+      .map((k) => k.slice(0, k.indexOf(' '))),
+  );
+  resources = { lexicon, features, phraseStarts, dictionary };
   return resources;
 }
 
@@ -151,35 +158,63 @@ const hasTag = (tags: Tags, set: Set<string>): boolean =>
 
 const TOKEN_RE = /((?:\p{Lu}\.){2,}|\p{L}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*)|\d+|[^\s\p{L}\p{M}\d]/gu;
 
-interface Word {
-  start: number;
-  end: number;
-  text: string;
-  lower: string;
-  isWord: boolean;
-  cap: boolean;
-  upper: boolean;
-  /** Followed directly by "'s" (already cut off `end`). */
-  possessive: boolean;
-  newlineBefore: boolean;
-  // lexical features (words only)
-  first: boolean;
-  last: boolean;
-  personLex: boolean;
-  honorific: boolean;
-  place: boolean;
-  orgLex: boolean;
-  orgWord: boolean;
-  legal: boolean;
-  strongOrg: boolean;
+/** A token. Lexical features live in one bit set (`bits`, see `F`) read through getters. */
+class Word {
+  constructor(
+    public start: number,
+    public end: number,
+    public readonly text: string,
+    public readonly lower: string,
+    public readonly isWord: boolean,
+    public readonly cap: boolean,
+    public readonly upper: boolean,
+    /** Followed directly by "'s" (already cut off `end`). */
+    public readonly possessive: boolean,
+    public readonly newlineBefore: boolean,
+    public bits: number,
+  ) {}
+  get first(): boolean {
+    return (this.bits & F.first) !== 0;
+  }
+  get last(): boolean {
+    return (this.bits & F.last) !== 0;
+  }
+  get personLex(): boolean {
+    return (this.bits & F.person) !== 0;
+  }
+  get honorific(): boolean {
+    return (this.bits & F.honorific) !== 0;
+  }
+  get place(): boolean {
+    return (this.bits & F.place) !== 0;
+  }
+  get orgLex(): boolean {
+    return (this.bits & F.orgLex) !== 0;
+  }
+  get orgWord(): boolean {
+    return (this.bits & F.orgWord) !== 0;
+  }
+  get legal(): boolean {
+    return (this.bits & F.legal) !== 0;
+  }
+  get strongOrg(): boolean {
+    return (this.bits & F.strongOrg) !== 0;
+  }
   /** closed-class word (determiner, preposition, pronoun, ...), date word or adverb */
-  closed: boolean;
-  /** verb form (other than a name); `gerund` for -ing forms, which do occur inside company names */
-  verb: boolean;
-  gerund: boolean;
-  common: boolean;
+  get closed(): boolean {
+    return (this.bits & F.closed) !== 0;
+  }
+  /** verb form (other than a name) */
+  get verb(): boolean {
+    return (this.bits & F.verb) !== 0;
+  }
+  get common(): boolean {
+    return (this.bits & F.common) !== 0;
+  }
   /** Not a common word, place or organisation: a capitalised word that may be a name. */
-  unknown: boolean;
+  get unknown(): boolean {
+    return (this.bits & F.unknown) !== 0;
+  }
 }
 
 type Kind = 'PERSON' | 'ORGANIZATION';
@@ -284,58 +319,23 @@ export class NameDetector {
     const lower = text.includes('’') ? text.toLowerCase().replace(/’/g, "'") : text.toLowerCase();
     const c0 = text[0]!;
     const cap = isWord && c0 !== c0.toLowerCase();
-    const w: Word = {
-      start,
-      end: start + text.length,
-      text,
-      lower,
-      isWord,
-      cap,
-      upper: cap && text.length > 1 && text === text.toUpperCase(),
-      possessive,
-      newlineBefore: nl,
-      first: false,
-      last: false,
-      personLex: false,
-      honorific: false,
-      place: false,
-      orgLex: false,
-      orgWord: false,
-      legal: false,
-      strongOrg: false,
-      closed: false,
-      verb: false,
-      gerund: false,
-      common: false,
-      unknown: false,
-    };
-    if (!isWord) return w;
-    if (!w.cap && !w.upper) {
+    const upper = cap && text.length > 1 && text === text.toUpperCase();
+    let bits = 0;
+    if (isWord && !cap) {
       // lower-case words never start a run: only the legal-form test is needed ("Severn Water plc")
-      w.legal = text.length <= 4 && LEGAL_FORMS.has(lower);
-      w.strongOrg = w.orgWord = w.legal;
-      w.closed = !w.legal;
-      return w;
+      bits = text.length <= 4 && LEGAL_FORMS.has(lower) ? F.legal | F.strongOrg | F.orgWord : F.closed;
+    } else if (isWord) {
+      const { features } = this.res;
+      bits = features.get(lower) ?? 0;
+      if (lower.includes('.')) bits |= (features.get(lower.replace(/\./g, '')) ?? 0) & (F.legal | F.strongOrg | F.orgWord);
+      if (lower.includes("'") && /^\p{L}+'(?:m|re|ve|ll|d|t)$/u.test(lower)) bits |= F.closed;
+      const isName = (bits & (F.first | F.last | F.person)) !== 0;
+      if (!isName) {
+        if (this.isCommon(lower)) bits |= F.common;
+        else if ((bits & (F.place | F.orgLex | F.honorific | F.orgWord)) === 0) bits |= F.unknown;
+      }
     }
-    const { features } = this.res;
-    let bits = features.get(lower) ?? 0;
-    if (lower.includes('.')) bits |= (features.get(lower.replace(/\./g, '')) ?? 0) & (F.legal | F.strongOrg | F.orgWord);
-    w.first = (bits & F.first) !== 0;
-    w.last = (bits & F.last) !== 0;
-    w.personLex = (bits & F.person) !== 0;
-    w.honorific = (bits & F.honorific) !== 0;
-    w.place = (bits & F.place) !== 0;
-    w.orgLex = (bits & F.orgLex) !== 0;
-    w.legal = (bits & F.legal) !== 0;
-    w.strongOrg = (bits & F.strongOrg) !== 0;
-    w.orgWord = (bits & F.orgWord) !== 0;
-    w.closed = (bits & F.closed) !== 0 || (lower.includes("'") && /^\p{L}+'(?:m|re|ve|ll|d|t)$/u.test(lower));
-    w.verb = (bits & F.verb) !== 0;
-    w.gerund = (bits & F.gerund) !== 0;
-    const isName = w.first || w.last || w.personLex;
-    w.common = !isName && this.isCommon(lower);
-    w.unknown = !isName && !w.common && !w.place && !w.orgLex && !w.honorific && !w.orgWord;
-    return w;
+    return new Word(start, start + text.length, text, lower, isWord, cap, upper, possessive, nl, bits);
   }
 
   private isCommon(lower: string): boolean {
@@ -419,12 +419,12 @@ export class NameDetector {
 
   private classifyRun(toks: Word[], items: RunItem[], out: Candidate[], pending: Pending[]): void {
     if (items.length === 0) return;
-    const words = items.filter((it) => !it.conn);
 
     // 1. multi-word lexicon entries (known organisations, places, people)
-    for (let a = 0; a < items.length; a++) {
+    for (let a = 0; a < items.length - 1; a++) {
+      if (items[a]!.conn || !this.res.phraseStarts.has(items[a]!.w.lower)) continue;
       for (let b = Math.min(items.length, a + 4); b > a + 1; b--) {
-        if (items[a]!.conn || items[b - 1]!.conn) continue;
+        if (items[b - 1]!.conn) continue;
         const phrase = items
           .slice(a, b)
           .map((it) => it.w.lower)
@@ -506,7 +506,6 @@ export class NameDetector {
       else groups[groups.length - 1]!.push(it);
     }
     for (const g of groups) this.classifyPersonGroup(toks, g, out, pending);
-    void words;
   }
 
   private classifyPersonGroup(toks: Word[], g: RunItem[], out: Candidate[], pending: Pending[]): void {
