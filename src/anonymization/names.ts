@@ -316,9 +316,9 @@ export class NameDetector {
   }
 
   private makeWord(text: string, start: number, isWord: boolean, possessive: boolean, nl: boolean): Word {
-    const lower = text.includes('’') ? text.toLowerCase().replace(/’/g, "'") : text.toLowerCase();
-    const c0 = text[0]!;
-    const cap = isWord && c0 !== c0.toLowerCase();
+    const c = text.charCodeAt(0);
+    const cap = isWord && (c < 128 ? c >= 65 && c <= 90 : text[0] !== text[0]!.toLowerCase());
+    const lower = !cap ? text : text.includes('’') ? text.toLowerCase().replace(/’/g, "'") : text.toLowerCase();
     const upper = cap && text.length > 1 && text === text.toUpperCase();
     let bits = 0;
     if (isWord && !cap) {
