@@ -149,7 +149,8 @@ describe('receipts', () => {
     it('rebuilds from the source tables on every call and breaks timestamp ties in turn order', async () => {
       const c = await api.createChat();
       const ts = new Date(Date.now() - 60_000);
-      const [u, a, completion] = [randomUUID(), randomUUID(), randomUUID()];
+      // The assistant's id sorts before the user's, so only the role can put the user message first.
+      const [u, a, completion] = [`f${randomUUID().slice(1)}`, `0${randomUUID().slice(1)}`, randomUUID()];
       // Inserted in reverse of the expected order, all at the same millisecond.
       await app.db.query(
         `INSERT INTO messages (id, chat_id, role, kind, content, created_at) VALUES ($1, $2, 'assistant', 'ai', 'a', $3)`,
@@ -403,6 +404,11 @@ describe('receipts', () => {
       expect(events).toEqual(json);
       const ids = events.map((e) => e.detail.message_id ?? e.detail.completion_id);
       expect(new Set(ids).size).toBe(3900);
+      // Within one millisecond: prompts, then completions, then answers.
+      const rank = (e: any) => (e.kind === 'inference' ? 1 : e.detail.role === 'assistant' ? 2 : 0);
+      for (let i = 1; i < events.length; i++) {
+        if (events[i].ts === events[i - 1].ts) expect(rank(events[i])).toBeGreaterThanOrEqual(rank(events[i - 1]));
+      }
     });
   });
 });

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 
 /** Bytes gathered before a write, so a large export is not one syscall per line. */
-const WRITE_BATCH = 64 * 1024;
+const WRITE_CHUNK = 64 * 1024;
 
 /** Resolves when `res` drained, or was closed (then the caller sees `res.destroyed`). */
 function drained(res: Response): Promise<void> {
@@ -17,29 +17,31 @@ function drained(res: Response): Promise<void> {
 }
 
 /**
- * Streams `items` as JSON Lines (one compact object per line, each ending in `\n`), reading the next
- * item only when the socket has room: memory stays flat whatever the size. A failure after the
- * headers were sent destroys the response, so a client can never take a truncated file as whole.
+ * Streams batches of items as JSON Lines (one compact object per line, each ending in `\n`), asking
+ * for the next batch only once the socket has room: memory stays flat whatever the total size. A
+ * failure after the headers went out destroys the response, so a truncated file never looks whole.
  */
 export async function respondWithJsonLines(
   res: Response,
-  items: AsyncIterable<unknown>,
+  batches: AsyncIterable<readonly unknown[]>,
   headers: Record<string, string>,
 ): Promise<void> {
   res.status(200);
   res.setHeader('Content-Type', 'application/jsonl');
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  let batch = '';
+  let chunk = '';
   try {
-    for await (const item of items) {
-      batch += `${JSON.stringify(item)}\n`;
-      if (batch.length < WRITE_BATCH) continue;
-      const room = res.write(batch);
-      batch = '';
-      if (!room) await drained(res);
-      if (res.destroyed) return;
+    for await (const batch of batches) {
+      for (const item of batch) {
+        chunk += `${JSON.stringify(item)}\n`;
+        if (chunk.length < WRITE_CHUNK) continue;
+        const room = res.write(chunk);
+        chunk = '';
+        if (!room) await drained(res);
+        if (res.destroyed) return;
+      }
     }
-    res.end(batch);
+    res.end(chunk);
   } catch (error) {
     res.destroy(error as Error);
   }

@@ -28,8 +28,8 @@ export class ReceiptsController {
     @Req() req: TallyRequest,
     @Res() res: Response,
   ): Promise<void> {
-    const { filename, events } = await this.receipts.export(user, chatId, query, req.requestId);
-    await respondWithJsonLines(res, events, {
+    const { filename, batches } = await this.receipts.export(user, chatId, query, req.requestId);
+    await respondWithJsonLines(res, batches, {
       'Content-Disposition': `attachment; filename="${filename}"`,
       'Cache-Control': 'no-store',
     });

@@ -2,24 +2,35 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { MessageKind, MessageRole } from './message.row.js';
 
-/** A keyset position in one source: rows strictly after (ts, id). */
+/**
+ * A keyset position in one source: rows strictly after (ts, answer, id). `ts` is PostgreSQL's exact
+ * text; `answer` (assistant message) only orders messages, whose ties put prompts before answers.
+ */
 export interface SourceKey {
-  ts: Date;
+  ts: string;
+  answer: boolean;
   id: string;
 }
 
-export interface MessageSourceRow {
+/**
+ * Every source row carries its timestamp twice: `ts`, already the ISO-8601 UTC text receipts show
+ * (so no row pays for a Date parse), and `ts_key`, the exact value for the keyset cursor.
+ */
+interface Timestamped {
+  ts: string;
+  ts_key: string;
+}
+
+export interface MessageSourceRow extends Timestamped {
   id: string;
-  created_at: Date;
   kind: MessageKind;
   role: MessageRole;
   prompt_tokens: number | null;
   completion_tokens: number | null;
 }
 
-export interface RoutingSourceRow {
+export interface RoutingSourceRow extends Timestamped {
   id: string;
-  timestamp: Date;
   request_id: string;
   message_id: string | null;
   routed_provider: string;
@@ -37,28 +48,34 @@ export interface RoutingSourceRow {
   anonymized_entities: Record<string, number> | null;
 }
 
-export interface AuditSourceRow {
+export interface AuditSourceRow extends Timestamped {
   id: string;
-  timestamp: Date;
   user_id: string | null;
   action: string;
   details: Record<string, unknown> | null;
 }
 
-const ROUTING_COLUMNS = `id, "timestamp", request_id, message_id, routed_provider, routed_model, routed_inference_tier,
+function timestamped(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ts, ${column}::text AS ts_key`;
+}
+
+const ROUTING_COLUMNS = `id, ${timestamped('"timestamp"')}, request_id, message_id, routed_provider, routed_model, routed_inference_tier,
   outcome, tokens_in, tokens_out, cost_usd, latency_ms, ttft_ms, refused, refusal_reason, anonymization_applied,
   anonymized_entities`;
 
-/** `AND (ts, id) > (after)` for a keyset page; parameters start at `$first`. */
+/** `AND (ts, id) > (after)` for a keyset page, its parameters appended to `params`. */
 function afterClause(column: string, after: SourceKey | null, params: unknown[]): string {
   if (!after) return '';
   params.push(after.ts, after.id);
   return `AND (${column}, id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
 }
 
+const ANSWER = `(role = 'assistant')`;
+
 /**
- * The source queries receipts are rebuilt from, each ordered by (timestamp, id) and read in keyset
- * pages, so a chat of any size is walked in constant memory. Reads `inference_routing_log` by
+ * The source queries receipts are rebuilt from, each ordered by (timestamp, id) (messages: prompts
+ * before answers at equal timestamps) and read in keyset pages, so a chat of any size is walked in
+ * constant memory. Reads `inference_routing_log` by
  * `chat_id` through its `(chat_id, timestamp)` index.
  */
 @Injectable()
@@ -67,10 +84,15 @@ export class ReceiptsRepository {
 
   messages(chatId: string, after: SourceKey | null, limit: number): Promise<MessageSourceRow[]> {
     const params: unknown[] = [chatId, limit];
+    let clause = '';
+    if (after) {
+      params.push(after.ts, after.answer, after.id);
+      clause = `AND created_at >= $3::timestamptz AND (created_at, ${ANSWER}, id) > ($3::timestamptz, $4::boolean, $5::uuid)`;
+    }
     return this.db.query(
-      `SELECT id, created_at, kind, role, prompt_tokens, completion_tokens FROM messages
-        WHERE chat_id = $1 ${afterClause('created_at', after, params)}
-        ORDER BY created_at, id LIMIT $2`,
+      `SELECT id, ${timestamped('created_at')}, kind, role, prompt_tokens, completion_tokens FROM messages
+        WHERE chat_id = $1 ${clause}
+        ORDER BY created_at, ${ANSWER}, id LIMIT $2`,
       params,
     );
   }
@@ -94,7 +116,7 @@ export class ReceiptsRepository {
   audit(chatId: string, after: SourceKey | null, limit: number): Promise<AuditSourceRow[]> {
     const params: unknown[] = [chatId, limit];
     return this.db.query(
-      `SELECT id, "timestamp", user_id, action, details FROM audit_log
+      `SELECT id, ${timestamped('"timestamp"')}, user_id, action, details FROM audit_log
         WHERE resource_type = 'chat' AND resource_id = $1::text ${afterClause('"timestamp"', after, params)}
         ORDER BY "timestamp", id LIMIT $2`,
       params,

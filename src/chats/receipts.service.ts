@@ -27,7 +27,8 @@ const EXPORT_PAGE = 1000;
 const Rank = { Prompt: 0, Completion: 1, Answer: 2, Audit: 3 } as const;
 
 interface Ranked {
-  ms: number;
+  /** ISO-8601 UTC at millisecond precision: text order is time order. */
+  ts: string;
   rank: number;
   event: ReceiptEvent;
 }
@@ -55,10 +56,10 @@ export function inferenceDetail(row: RoutingSourceRow): InferenceDetail {
 
 function messageEvent(row: MessageSourceRow): Ranked {
   return {
-    ms: row.created_at.getTime(),
+    ts: row.ts,
     rank: row.role === 'assistant' ? Rank.Answer : Rank.Prompt,
     event: {
-      ts: row.created_at.toISOString(),
+      ts: row.ts,
       kind: 'message',
       detail: {
         message_id: row.id,
@@ -73,69 +74,101 @@ function messageEvent(row: MessageSourceRow): Ranked {
 
 function routingEvent(row: RoutingSourceRow): Ranked {
   return {
-    ms: row.timestamp.getTime(),
+    ts: row.ts,
     rank: Rank.Completion,
-    event: { ts: row.timestamp.toISOString(), kind: row.refused ? 'error' : 'inference', detail: inferenceDetail(row) },
+    event: { ts: row.ts, kind: row.refused ? 'error' : 'inference', detail: inferenceDetail(row) },
   };
 }
 
 function auditEvent(row: AuditSourceRow): Ranked {
   return {
-    ms: row.timestamp.getTime(),
+    ts: row.ts,
     rank: Rank.Audit,
     event: {
-      ts: row.timestamp.toISOString(),
+      ts: row.ts,
       kind: 'audit',
       detail: { action: row.action, actor_user_id: row.user_id, details: row.details, audit_id: row.id },
     },
   };
 }
 
-/** Walks one source in keyset pages of `size`, oldest first. */
-async function* pages<R extends { id: string }>(
-  fetch: (after: SourceKey | null, limit: number) => Promise<R[]>,
-  tsOf: (row: R) => Date,
-  toEvent: (row: R) => Ranked,
-  size: number,
-): AsyncGenerator<Ranked> {
-  let after: SourceKey | null = null;
-  for (;;) {
-    const rows = await fetch(after, size);
-    for (const row of rows) yield toEvent(row);
-    if (rows.length < size) return;
+interface EventSource {
+  readonly head: Ranked | undefined;
+  /** True when the current page is used up and more rows may follow. */
+  readonly starving: boolean;
+  advance(): void;
+  fill(): Promise<void>;
+}
+
+/** One source walked in keyset pages, oldest first; only `fill` waits (for the next page). */
+class SourceCursor<R extends { id: string; ts_key: string }> implements EventSource {
+  private page: Ranked[] = [];
+  private index = 0;
+  private exhausted = false;
+  private after: SourceKey | null = null;
+
+  constructor(
+    private readonly fetch: (after: SourceKey | null, limit: number) => Promise<R[]>,
+    private readonly toEvent: (row: R) => Ranked,
+    private readonly size: number,
+  ) {}
+
+  get head(): Ranked | undefined {
+    return this.page[this.index];
+  }
+
+  get starving(): boolean {
+    return this.index >= this.page.length && !this.exhausted;
+  }
+
+  advance(): void {
+    this.index++;
+  }
+
+  async fill(): Promise<void> {
+    const rows = await this.fetch(this.after, this.size);
+    this.page = rows.map(this.toEvent);
+    this.index = 0;
+    this.exhausted = rows.length < this.size;
     const last = rows[rows.length - 1];
-    after = { ts: tsOf(last), id: last.id };
+    const head = this.page[this.page.length - 1];
+    if (last && head) this.after = { ts: last.ts_key, answer: head.rank === Rank.Answer, id: last.id };
   }
 }
 
-/** Merges sources that are each sorted by (ts, rank) into one such sequence; ties keep source order. */
-async function* merge(sources: AsyncGenerator<Ranked>[]): AsyncGenerator<ReceiptEvent> {
-  try {
-    const heads = await Promise.all(sources.map((source) => source.next()));
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) {
-        const head = heads[i];
-        if (head.done) continue;
-        if (best === -1) {
-          best = i;
-          continue;
-        }
-        const current = heads[best].value as Ranked;
-        if (head.value.ms < current.ms || (head.value.ms === current.ms && head.value.rank < current.rank)) best = i;
-      }
-      if (best === -1) return;
-      yield (heads[best].value as Ranked).event;
-      heads[best] = await sources[best].next();
+/**
+ * Merges sources that are each sorted by (ts, rank, id) into one such sequence (sources never share
+ * a rank, so the result is a total order), in batches: per event the work is synchronous, and it waits only to read a source's next page.
+ */
+async function* mergedBatches(sources: EventSource[]): AsyncGenerator<ReceiptEvent[]> {
+  let batch: ReceiptEvent[] = [];
+  for (;;) {
+    const starving = sources.filter((source) => source.starving);
+    if (starving.length > 0) {
+      if (batch.length > 0) yield batch;
+      batch = [];
+      await Promise.all(starving.map((source) => source.fill()));
     }
-  } finally {
-    await Promise.all(sources.map((source) => source.return(undefined)));
+    let best: EventSource | undefined;
+    let bestHead: Ranked | undefined;
+    for (const source of sources) {
+      const head = source.head;
+      if (head && (!bestHead || head.ts < bestHead.ts || (head.ts === bestHead.ts && head.rank < bestHead.rank))) {
+        best = source;
+        bestHead = head;
+      }
+    }
+    if (!best || !bestHead) break;
+    batch.push(bestHead.event);
+    best.advance();
   }
+  if (batch.length > 0) yield batch;
 }
 
 export interface ReceiptsExport {
   filename: string;
-  events: AsyncIterable<ReceiptEvent>;
+  /** Events in batches (one batch per page read), so a writer can pace itself per batch. */
+  batches: AsyncIterable<ReceiptEvent[]>;
 }
 
 /**
@@ -155,14 +188,14 @@ export class ReceiptsService {
     const kinds = this.kinds(query);
     await this.authorize(user, chatId, 'chat.receipts_read', requestId);
     const events: ReceiptEvent[] = [];
-    for await (const event of this.events(chatId, kinds, JSON_PAGE)) events.push(event);
+    for await (const batch of this.events(chatId, kinds, JSON_PAGE)) for (const event of batch) events.push(event);
     return events;
   }
 
   async export(user: AuthenticatedUser, chatId: string, query: unknown, requestId: string): Promise<ReceiptsExport> {
     const kinds = this.kinds(query);
     await this.authorize(user, chatId, 'chat.receipts_exported', requestId);
-    return { filename: `chat-${chatId}-receipts.jsonl`, events: this.events(chatId, kinds, EXPORT_PAGE) };
+    return { filename: `chat-${chatId}-receipts.jsonl`, batches: this.events(chatId, kinds, EXPORT_PAGE) };
   }
 
   /** The inference event detail of one completion (null when its row is not readable). */
@@ -191,39 +224,18 @@ export class ReceiptsService {
     return chat;
   }
 
-  private events(chatId: string, kinds: ReadonlySet<EventKind>, size: number): AsyncGenerator<ReceiptEvent> {
-    const sources: AsyncGenerator<Ranked>[] = [];
+  private events(chatId: string, kinds: ReadonlySet<EventKind>, size: number): AsyncGenerator<ReceiptEvent[]> {
+    const sources: EventSource[] = [];
     if (kinds.has('message')) {
-      sources.push(
-        pages(
-          (after, limit) => this.receipts.messages(chatId, after, limit),
-          (r) => r.created_at,
-          messageEvent,
-          size,
-        ),
-      );
+      sources.push(new SourceCursor((after, limit) => this.receipts.messages(chatId, after, limit), messageEvent, size));
     }
     if (kinds.has('inference') || kinds.has('error')) {
       const refused = kinds.has('inference') && kinds.has('error') ? null : kinds.has('error');
-      sources.push(
-        pages(
-          (after, limit) => this.receipts.routing(chatId, refused, after, limit),
-          (r) => r.timestamp,
-          routingEvent,
-          size,
-        ),
-      );
+      sources.push(new SourceCursor((after, limit) => this.receipts.routing(chatId, refused, after, limit), routingEvent, size));
     }
     if (kinds.has('audit')) {
-      sources.push(
-        pages(
-          (after, limit) => this.receipts.audit(chatId, after, limit),
-          (r) => r.timestamp,
-          auditEvent,
-          size,
-        ),
-      );
+      sources.push(new SourceCursor((after, limit) => this.receipts.audit(chatId, after, limit), auditEvent, size));
     }
-    return merge(sources);
+    return mergedBatches(sources);
   }
 }

@@ -1,0 +1,199 @@
+/**
+ * Receipts benchmark (not part of `npm test`): `npm run bench:receipts`.
+ *
+ * 1. `GET /chats/:id/receipts` on a chat with 1,000 turns (2,000 messages + 1,000 routing-log rows):
+ *    p50 / p99 over 200 sequential reads after a warm-up. Target: p99 < 25 ms.
+ * 2. `GET /chats/:id/receipts/export.jsonl` on a chat with 100,000 events, read as a stream: wall time
+ *    and peak RSS growth over the idle process. Target: < 50 MB.
+ *
+ * The service runs in this process against the embedded PostgreSQL (or DATABASE_URL), over real HTTP
+ * on loopback. Data is seeded with SQL, straight into the tables.
+ */
+import 'reflect-metadata';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createApp } from '../src/app.factory.js';
+import { loadConfig } from '../src/config/app-config.js';
+
+const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
+const TURNS = 1_000;
+const READS = 200;
+const WARMUP = 30;
+const EXPORT_EVENTS = 100_000;
+
+const YAML = `providers:
+  - name: local-sim
+    type: simulated
+    tier: 1
+    models: [sim-small]
+anonymization:
+  enabled: false
+`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+async function json(url: string, key: string, init: RequestInit = {}): Promise<any> {
+  const res = await fetch(url, {
+    ...init,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+  });
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** 1,000 turns: a user message, a routing-log row, then the assistant message, 1 s apart. */
+async function seedTurns(db: pg.Pool, chatId: string, userId: string, turns: number): Promise<void> {
+  const base = Date.now() - turns * 1000 - 60_000;
+  await db.query(
+    `INSERT INTO messages (id, chat_id, role, kind, content, created_at)
+     SELECT gen_random_uuid(), $1, 'user', 'user', 'question ' || g, to_timestamp(($2::bigint + g * 1000) / 1000.0)
+       FROM generate_series(1, $3) g`,
+    [chatId, base, turns],
+  );
+  await db.query(
+    `WITH turns AS (SELECT g, gen_random_uuid() AS message_id FROM generate_series(1, $3) g),
+          routed AS (
+            INSERT INTO inference_routing_log (id, request_id, "timestamp", user_id, chat_id, message_id, requested_model,
+              routed_provider, routed_model, routed_inference_tier, stream, outcome, tokens_in, tokens_out, cost_usd,
+              latency_ms, ttft_ms, anonymization_applied, anonymization_skip_reason)
+            SELECT gen_random_uuid(), 'req_bench_' || g, to_timestamp(($2::bigint + g * 1000 + 5) / 1000.0), $4, $1, message_id,
+                   'smart', 'openai', 'gpt-4.1-mini', 4, true, 'completed', 300 + g % 50, 400 + g % 70, 0.000812, 900, 120,
+                   g % 2 = 0, CASE WHEN g % 2 = 0 THEN NULL ELSE 'privileged' END
+              FROM turns
+            RETURNING message_id, "timestamp")
+     INSERT INTO messages (id, chat_id, role, kind, content, requested_model, routed_provider, routed_model,
+       routed_inference_tier, prompt_tokens, completion_tokens, created_at)
+     SELECT message_id, $1, 'assistant', 'ai', repeat('answer ', 40), 'smart', 'openai', 'gpt-4.1-mini', 4, 300, 400,
+            "timestamp" + interval '700 milliseconds'
+       FROM routed`,
+    [chatId, base, turns, userId],
+  );
+}
+
+/** `events` receipt events: half messages, a third routing rows, the rest audit rows, 1 ms apart. */
+async function seedEvents(db: pg.Pool, chatId: string, userId: string, events: number): Promise<void> {
+  const messages = Math.floor(events / 2);
+  const routed = Math.floor(events / 3);
+  const audits = events - messages - routed;
+  const base = Date.now() - events - 60_000;
+  await db.query(
+    `INSERT INTO messages (id, chat_id, role, kind, content, prompt_tokens, completion_tokens, created_at)
+     SELECT gen_random_uuid(), $1, CASE WHEN g % 2 = 0 THEN 'user' ELSE 'assistant' END,
+            CASE WHEN g % 2 = 0 THEN 'user' ELSE 'ai' END, 'x', CASE WHEN g % 2 = 1 THEN 120 END, CASE WHEN g % 2 = 1 THEN 80 END,
+            to_timestamp(($2::bigint + g * 2) / 1000.0)
+       FROM generate_series(1, $3) g`,
+    [chatId, base, messages],
+  );
+  await db.query(
+    `INSERT INTO inference_routing_log (id, request_id, "timestamp", user_id, chat_id, message_id, routed_provider, routed_model,
+       routed_inference_tier, stream, outcome, tokens_in, tokens_out, cost_usd, anonymization_applied, anonymized_entities)
+     SELECT gen_random_uuid(), 'req_export_' || g, to_timestamp(($2::bigint + g * 3 + 1) / 1000.0), $4, $1, gen_random_uuid(),
+            'openai', 'gpt-4.1-mini', 4, true, 'completed', 120, 80, 0.000176, true, '{"PERSON":2,"EMAIL_ADDRESS":1}'::jsonb
+       FROM generate_series(1, $3) g`,
+    [chatId, base, routed, userId],
+  );
+  await db.query(
+    `INSERT INTO audit_log (id, "timestamp", user_id, action, resource_type, resource_id, details)
+     SELECT gen_random_uuid(), to_timestamp(($2::bigint + g * 6 + 2) / 1000.0), $4, 'chat.receipts_read', 'chat', $1::text,
+            jsonb_build_object('owner_id', $4::uuid)
+       FROM generate_series(1, $3) g`,
+    [chatId, base, audits, userId],
+  );
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-bench-receipts-'));
+  // As root the embedded server runs as `postgres`, which must be able to reach its data directory.
+  chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'gateway.yaml'), YAML);
+  const config = loadConfig({
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    DATA_DIR: join(dir, 'data'),
+    GATEWAY_CONFIG: join(dir, 'gateway.yaml'),
+    ADMIN_API_KEY: ADMIN_KEY,
+    LOG_LEVEL: 'error',
+  });
+  console.log('starting Tally (embedded PostgreSQL unless DATABASE_URL is set)…');
+  const running = await createApp(config);
+  await running.app.listen(0, '127.0.0.1');
+  const { port } = running.app.getHttpServer().address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const db = new pg.Pool({ connectionString: running.databaseUrl, max: 2 });
+  try {
+    const { user, api_key } = await json(`${url}/admin/users`, ADMIN_KEY, {
+      method: 'POST',
+      body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, role: 'member' }),
+    });
+    const key: string = api_key.key;
+
+    const chat = await json(`${url}/chats`, key, { method: 'POST', body: '{}' });
+    const big = await json(`${url}/chats`, key, { method: 'POST', body: '{}' });
+    console.log(`seeding a ${TURNS}-turn chat and a ${EXPORT_EVENTS}-event chat…`);
+    await seedTurns(db, chat.id, user.id, TURNS);
+    await seedEvents(db, big.id, user.id, EXPORT_EVENTS);
+    await db.query('ANALYZE messages; ANALYZE inference_routing_log; ANALYZE audit_log');
+
+    // Export first, so the idle baseline is the process before any large answer was built.
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((r) => setTimeout(r, 250));
+    const idle = process.memoryUsage().rss;
+    let peak = idle;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 5);
+    const started = performance.now();
+    const res = await fetch(`${url}/chats/${big.id}/receipts/export.jsonl`, { headers: { authorization: `Bearer ${key}` } });
+    if (res.status !== 200 || !res.body) throw new Error(`export: ${res.status}`);
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      bytes += chunk.byteLength;
+      for (const byte of chunk) if (byte === 10) lines++;
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    const elapsed = performance.now() - started;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+
+    let events = 0;
+    for (let i = 0; i < WARMUP; i++) events = (await json(`${url}/chats/${chat.id}/receipts`, key)).length;
+    const samples: number[] = [];
+    for (let i = 0; i < READS; i++) {
+      const begun = performance.now();
+      const answer = await fetch(`${url}/chats/${chat.id}/receipts`, { headers: { authorization: `Bearer ${key}` } });
+      await answer.arrayBuffer();
+      samples.push(performance.now() - begun);
+    }
+    samples.sort((a, b) => a - b);
+
+    console.log(`\nreceipts, ${TURNS} turns (${events} events), ${READS} sequential reads over HTTP:`);
+    console.log(
+      `  p50 ${percentile(samples, 50).toFixed(2)} ms   p99 ${percentile(samples, 99).toFixed(2)} ms   max ${samples.at(-1)!.toFixed(2)} ms   (target p99 < 25 ms)`,
+    );
+    console.log(`\nexport.jsonl, ${lines} events (${mb(bytes)} MB), streamed over HTTP:`);
+    console.log(`  time ${(elapsed / 1000).toFixed(2)} s (${Math.round(lines / (elapsed / 1000))} events/s)`);
+    console.log(`  RSS idle ${mb(idle)} MB, peak ${mb(peak)} MB, growth ${mb(peak - idle)} MB   (target < 50 MB)`);
+    console.log(
+      `\nload average while running: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} on ${cpus().length} CPUs`,
+    );
+    if (lines !== EXPORT_EVENTS) throw new Error(`export returned ${lines} lines, expected ${EXPORT_EVENTS}`);
+  } finally {
+    await db.end();
+    await running.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
