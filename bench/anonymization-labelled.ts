@@ -91,3 +91,46 @@ Yours sincerely,
 ];
 
 export const HELD_OUT: readonly LabelledText[] = HELD_OUT_MARKUP.map(parseLabelled);
+
+/**
+ * Blind set: written last, scored once, never used to change the detectors. Its numbers are the most
+ * honest estimate of accuracy on unseen text.
+ */
+export const BLIND_MARKUP: readonly string[] = [
+  `Subject: Onboarding – [[P|Thandiwe Mokoena]]
+Hi all, please welcome [[P|Thandiwe]], who joins [[O|Karoo Renewables (Pty) Ltd]] as legal counsel on Monday. Her number is [[T|+27 11 555 0199]].`,
+  `Reminder: the retainer invoice for [[M|RN-2026-0062]] is overdue. Please pay by card ([[C|5273 9999 0000 0003]]) or transfer to [[I|LU28 0019 4006 4475 0000]].`,
+  `The Buyer shall deliver the Closing Statement to the Seller's representative, [[P|Gwendolyn Price]], at least three Business Days before Closing.`,
+  `Can you double-check the IP allow-list? We added [[IP|198.51.100.64]] for the [[O|Harbour Point Partners]] office but [[P|Felix]] still can't log in.`,
+  `In [[K|Gonzales v. Raich, 545 U.S. 1 (2005)]], the Court upheld federal power under the Commerce Clause.`,
+  `Per my call with [[P|Oksana Petrenko]] this morning, [[O|Dnipro Agro Holdings]] will sign the LOI if the exclusivity period is cut to 30 days.`,
+  `The plaintiff, [[P|Harriet Vance]], filed suit in the Southern District of New York, Case No. [[K|1:26-cv-02231]], alleging breach of fiduciary duty by [[O|Calder Wealth Advisors LLC]].`,
+  `My SSN is [[S|468-37-2205]] and my date of birth is 1990-03-14. I need to update my W-4.`,
+  `Dear Dr. [[P|Okonjo]],
+Your results are available on the patient portal at [[U|https://portal.riverbendhealth.example.org/results]]. For questions, call [[T|(503) 555-0164]].
+Riverbend Health`,
+  `yo [[P|Marco]], the staging db moved to [[IP|10.12.0.33]] — creds in the vault, not slack pls`,
+  `The Court in [[K|Daubert v. Merrell Dow Pharmaceuticals, Inc., 509 U.S. 579 (1993)]] set the standard for expert testimony.`,
+  `Payment details for [[O|Vasquez Construction Group]]: IBAN [[I|DK50 0040 0440 1162 43]], reference [[M|VCG-2025-330]].`,
+  `[[P|Imogen]] — [[P|Barnaby Holt]] from [[O|Holt & Sons Removals]] called again about the damaged piano. He wants a callback on [[T|07700 900654]].`,
+  `Please file the notice of appearance in Docket No. [[K|25-2281]] and serve [[E|counsel@fairbanksllp.example]] by 5 pm.`,
+  `Expense report: [[P|Anders Nilsson]], trip to the [[O|Volvera Automotive AB]] plant, paid with card [[C|4917 6100 0000 0000]].`,
+  `From: [[P|Kaveh Tehrani]]
+To: [[P|Lucía Ferrer]]
+[[P|Lucía]], attached is the draft SPA for [[M|MA-2026-0019]]. The counterparty's counsel is [[P|Aurelio Benedetti]] at [[O|Benedetti Rinaldi Studio Legale]].`,
+  `We were unable to verify the account [[I|FI21 1234 5600 0007 85]] provided by [[P|Sirpa Korhonen]]. Please ask her to resend a bank letter.`,
+  `The cited decision, [[K|Mathews v. Eldridge, 424 U.S. 319 (1976)]], requires a balancing of interests before benefits are terminated.`,
+  `Hi [[P|Tariq]], the renewal quote from [[O|Northstar Mutual Insurance Company]] is attached. Premium is USD 48,200.00.`,
+  `Reach me at [[E|priyanka.desai@lumenbio.example.com]] or [[T|+91 22 5550 1234]]. Regards, [[P|Priyanka Desai]], [[O|Lumen Biosciences Pvt Ltd]]`,
+  `The tenant, [[P|Moses Abara]], has paid rent late four times. The property manager, [[O|Greenleaf Residential Management LLC]], wants to serve notice.`,
+  `Access log anomaly: [[IP|2001:db8:ff00:42::8329]] made 900 requests to [[U|https://api.example-payments.com/v2/charges]] in one minute.`,
+  `Counsel's attention is drawn to [[K|Caparo Industries plc v. Dickman, 2 A.C. 605]] on the three-stage test for a duty of care.`,
+  `Thanks [[P|Hamid]]! I've booked the room. [[P|Dana]] will bring the exhibits for the [[O|Westbrook Capital Management]] deposition.`,
+  `Settlement funds of EUR 75,000 shall be paid into the client account of [[O|Keller Brandt Rechtsanwälte]] (IBAN [[I|DE77 1001 0010 0123 4567 89]]).`,
+  `The arbitrator, [[P|Sir Geoffrey Lyle]]`.replace('[[P|Sir Geoffrey Lyle]]', 'Sir [[P|Geoffrey Lyle]]') +
+    `, issued the award on 2026-02-19 in matter [[M|2026.0311]].`,
+  `Need a summary of the lease for [[P|Esther Kaplan]], unit 4B. Her previous landlord was [[O|Bayview Realty]].`,
+  `SSN on the W-2 is [[S|391-27-6644]], employee [[P|Trevor Banks]], employer [[O|Cascade Timber Products Inc.]]`,
+];
+
+export const BLIND: readonly LabelledText[] = BLIND_MARKUP.map(parseLabelled);
