@@ -35,6 +35,12 @@ export class ChatsRepository {
     return rows[0] ?? null;
   }
 
+  /** Just the owner of a chat (no message count): the access check of every receipts read. */
+  async findOwner(id: string): Promise<string | null> {
+    const rows: { owner_id: string }[] = await this.db.query('SELECT owner_id FROM chats WHERE id = $1', [id]);
+    return rows[0]?.owner_id ?? null;
+  }
+
   /** The owner's chats that are not archived, newest first; `limit` rows after the cursor. */
   async listOwned(ownerId: string, limit: number, cursor: Cursor | null): Promise<ChatRow[]> {
     const params: unknown[] = [ownerId, limit];

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { parseQuery } from '../common/pagination.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { AuditLogRepository } from './audit-log.repository.js';
-import type { ChatRow } from './chat.row.js';
 import { chatNotFound } from './chat-access.js';
 import { ChatsRepository } from './chats.repository.js';
 import { receiptsQuerySchema } from './dto/receipts-query.dto.js';
@@ -208,20 +207,19 @@ export class ReceiptsService {
     return parseEventKinds(parseQuery(receiptsQuerySchema, query).event_kinds);
   }
 
-  private async authorize(user: AuthenticatedUser, chatId: string, action: string, requestId: string): Promise<ChatRow> {
-    const chat = await this.chats.find(chatId);
-    if (!chat) throw chatNotFound();
-    if (chat.owner_id === user.id) return chat;
+  private async authorize(user: AuthenticatedUser, chatId: string, action: string, requestId: string): Promise<void> {
+    const ownerId = await this.chats.findOwner(chatId);
+    if (!ownerId) throw chatNotFound();
+    if (ownerId === user.id) return;
     if (user.role !== 'admin') throw chatNotFound();
     await this.audit.append({
       userId: user.id,
       action,
       resourceType: 'chat',
-      resourceId: chat.id,
-      details: { owner_id: chat.owner_id },
+      resourceId: chatId,
+      details: { owner_id: ownerId },
       requestId,
     });
-    return chat;
   }
 
   private events(chatId: string, kinds: ReadonlySet<EventKind>, size: number): AsyncGenerator<ReceiptEvent[]> {
