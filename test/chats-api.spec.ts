@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ChatsRepository } from '../src/chats/chats.repository.js';
 import { type ChatsClient, chatsClient } from './chats-client.js';
 import { gatewayYaml, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -173,6 +174,34 @@ describe('chats API', () => {
       );
       expect(audit.rows).toEqual([{ action: 'chat.archived', user_id: owner.id }]);
     });
+  });
+
+  it('does not store a user message on a chat archived after the turn passed its first check', async () => {
+    // The turn re-checks under the chat row's lock when it commits the user message.
+    const chat = await api.createChat();
+    await api.del(`/chats/${chat.id}`);
+    const repository = app.running.app.get(ChatsRepository);
+    const message = {
+      id: randomUUID(),
+      chat_id: chat.id,
+      role: 'user' as const,
+      kind: 'user' as const,
+      content: 'late',
+      requested_model: null,
+      routed_provider: null,
+      routed_model: null,
+      routed_inference_tier: null,
+      prompt_tokens: null,
+      completion_tokens: null,
+      cost_estimate: null,
+      error_code: null,
+      created_at: new Date(),
+    };
+    expect(await repository.addUserMessage(message, 'late')).toBe(false);
+    expect((await app.db.query('SELECT count(*)::int AS n FROM messages WHERE chat_id = $1', [chat.id])).rows[0].n).toBe(0);
+    const open = await api.createChat();
+    expect(await repository.addUserMessage({ ...message, id: randomUUID(), chat_id: open.id }, 'Titled')).toBe(true);
+    expect(await chatRow(open.id)).toMatchObject({ title: 'Titled' });
   });
 
   describe('GET /chats/:id/messages', () => {
