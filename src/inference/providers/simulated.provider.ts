@@ -23,9 +23,26 @@ function messageText(message: ChatMessage): string {
   return '';
 }
 
+const LONG_WORD = /\S{64,}/g;
+
+/**
+ * o200k token count. BPE is quadratic in the length of one unbroken "word", so runs of 64+
+ * non-space characters are counted in 64-character slices: linear time, exact for ordinary text.
+ */
+export function countTokens(text: string): number {
+  let count = 0;
+  let last = 0;
+  for (const match of text.matchAll(LONG_WORD)) {
+    count += encode(text.slice(last, match.index)).length;
+    for (let i = 0; i < match[0].length; i += 64) count += encode(match[0].slice(i, i + 64)).length;
+    last = match.index + match[0].length;
+  }
+  return count + encode(text.slice(last)).length;
+}
+
 /** Prompt tokens the way OpenAI counts chat input: content tokens plus 3 per message and 3 for the reply. */
 export function countPromptTokens(messages: ChatMessage[]): number {
-  return messages.reduce((sum, m) => sum + 3 + encode(m.role).length + encode(messageText(m)).length, 3);
+  return messages.reduce((sum, m) => sum + 3 + countTokens(m.role) + countTokens(messageText(m)), 3);
 }
 
 /**
