@@ -61,18 +61,47 @@ function resetPeakRss(): boolean {
   }
 }
 
-/** Downloads `url` in a separate process (so only the server's memory is measured here), counting lines. */
-const DOWNLOADER = `
-const res = await fetch(process.env.BENCH_URL, { headers: { authorization: 'Bearer ' + process.env.BENCH_KEY } });
-let bytes = 0, lines = 0;
-for await (const chunk of res.body) { bytes += chunk.byteLength; for (const b of chunk) if (b === 10) lines++; }
-console.log(JSON.stringify({ status: res.status, type: res.headers.get('content-type'), bytes, lines }));
+/**
+ * The HTTP client runs in a separate process, as a real one would: the server's timings and RSS are
+ * not mixed with the client's work. `export` streams a download and counts lines; `reads` does
+ * sequential GETs and reports each one's latency (time to the last byte).
+ */
+const CLIENT = `
+const { BENCH_URL: url, BENCH_KEY: key, BENCH_MODE: mode } = process.env;
+const headers = { authorization: 'Bearer ' + key };
+if (mode === 'export') {
+  const res = await fetch(url, { headers });
+  let bytes = 0, lines = 0;
+  for await (const chunk of res.body) { bytes += chunk.byteLength; for (const b of chunk) if (b === 10) lines++; }
+  console.log(JSON.stringify({ status: res.status, type: res.headers.get('content-type'), bytes, lines }));
+} else {
+  const read = async () => {
+    const started = performance.now();
+    const res = await fetch(url, { headers });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error('receipts read: ' + res.status + ' ' + body.slice(0, 200));
+    return { ms: performance.now() - started, body };
+  };
+  let events = 0;
+  for (let i = 0; i < Number(process.env.BENCH_WARMUP); i++) events = JSON.parse((await read()).body).length;
+  const samples = [];
+  for (let i = 0; i < Number(process.env.BENCH_READS); i++) samples.push((await read()).ms);
+  console.log(JSON.stringify({ events, samples }));
+}
 `;
 
-function download(url: string, key: string): Promise<{ status: number; type: string; bytes: number; lines: number }> {
+function client<T>(mode: 'export' | 'reads', url: string, key: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', DOWNLOADER], {
-      env: { ...process.env, NODE_OPTIONS: '', BENCH_URL: url, BENCH_KEY: key },
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENT], {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        BENCH_MODE: mode,
+        BENCH_URL: url,
+        BENCH_KEY: key,
+        BENCH_WARMUP: String(WARMUP),
+        BENCH_READS: String(READS),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -80,7 +109,7 @@ function download(url: string, key: string): Promise<{ status: number; type: str
       out += data.toString('utf8');
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`downloader exited ${code}`))));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`client exited ${code}`))));
   });
 }
 
@@ -196,23 +225,22 @@ async function main(): Promise<void> {
       sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
     }, 2);
     const started = performance.now();
-    const exported = await download(`${url}/chats/${big.id}/receipts/export.jsonl`, key);
+    const exported = await client<{ status: number; type: string; bytes: number; lines: number }>(
+      'export',
+      `${url}/chats/${big.id}/receipts/export.jsonl`,
+      key,
+    );
     const elapsed = performance.now() - started;
     clearInterval(sampler);
     const peak = Math.max(sampledPeak, (kernelPeak && peakRss()) || 0);
     if (exported.status !== 200 || exported.lines !== EXPORT_EVENTS) throw new Error(`export: ${JSON.stringify(exported)}`);
     const { bytes, lines } = exported;
 
-    let events = 0;
-    for (let i = 0; i < WARMUP; i++) events = (await json(`${url}/chats/${chat.id}/receipts`, key)).length;
-    const samples: number[] = [];
-    for (let i = 0; i < READS; i++) {
-      const begun = performance.now();
-      const answer = await fetch(`${url}/chats/${chat.id}/receipts`, { headers: { authorization: `Bearer ${key}` } });
-      const body = await answer.arrayBuffer();
-      if (answer.status !== 200 || body.byteLength < events * 100) throw new Error(`receipts read: ${answer.status}`);
-      samples.push(performance.now() - begun);
-    }
+    const { events, samples } = await client<{ events: number; samples: number[] }>(
+      'reads',
+      `${url}/chats/${chat.id}/receipts`,
+      key,
+    );
     samples.sort((a, b) => a - b);
 
     console.log(`\nreceipts, ${TURNS} turns (${events} events), ${READS} sequential reads over HTTP:`);

@@ -26,10 +26,30 @@ const EXPORT_PAGE = 1000;
 const Rank = { Prompt: 0, Completion: 1, Answer: 2, Audit: 3 } as const;
 
 interface Ranked {
-  /** ISO-8601 UTC at millisecond precision: text order is time order. */
-  ts: string;
+  /** Microseconds since the epoch. */
+  us: number;
   rank: number;
   event: ReceiptEvent;
+}
+
+let isoMinute = Number.NaN;
+let isoPrefix = '';
+
+/**
+ * ISO-8601 UTC with milliseconds (truncated), from epoch microseconds. Date#toISOString per event
+ * was a visible share of a receipts read; the `YYYY-MM-DDTHH:MM:` prefix is cached per minute.
+ */
+export function iso(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== isoMinute) {
+    isoMinute = minute;
+    isoPrefix = new Date(minute * 60_000).toISOString().slice(0, 17);
+  }
+  const inMinute = ms - minute * 60_000;
+  const seconds = Math.floor(inMinute / 1000);
+  const millis = inMinute - seconds * 1000;
+  return `${isoPrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
 export function inferenceDetail(row: RoutingSourceRow): InferenceDetail {
@@ -54,11 +74,12 @@ export function inferenceDetail(row: RoutingSourceRow): InferenceDetail {
 }
 
 function messageEvent(row: MessageSourceRow): Ranked {
+  const { us } = row;
   return {
-    ts: row.ts,
+    us,
     rank: row.role === 'assistant' ? Rank.Answer : Rank.Prompt,
     event: {
-      ts: row.ts,
+      ts: iso(us),
       kind: 'message',
       detail: {
         message_id: row.id,
@@ -72,19 +93,21 @@ function messageEvent(row: MessageSourceRow): Ranked {
 }
 
 function routingEvent(row: RoutingSourceRow): Ranked {
+  const { us } = row;
   return {
-    ts: row.ts,
+    us,
     rank: Rank.Completion,
-    event: { ts: row.ts, kind: row.refused ? 'error' : 'inference', detail: inferenceDetail(row) },
+    event: { ts: iso(us), kind: row.refused ? 'error' : 'inference', detail: inferenceDetail(row) },
   };
 }
 
 function auditEvent(row: AuditSourceRow): Ranked {
+  const { us } = row;
   return {
-    ts: row.ts,
+    us,
     rank: Rank.Audit,
     event: {
-      ts: row.ts,
+      ts: iso(us),
       kind: 'audit',
       detail: { action: row.action, actor_user_id: row.user_id, details: row.details, audit_id: row.id },
     },
@@ -100,7 +123,7 @@ interface EventSource {
 }
 
 /** One source walked in keyset pages, oldest first; only `fill` waits (for the next page). */
-class SourceCursor<R extends { id: string; ts_key: string }> implements EventSource {
+class SourceCursor<R extends { id: string; us: number }> implements EventSource {
   private page: Ranked[] = [];
   private index = 0;
   private exhausted = false;
@@ -131,7 +154,7 @@ class SourceCursor<R extends { id: string; ts_key: string }> implements EventSou
     this.exhausted = rows.length < this.size;
     const last = rows[rows.length - 1];
     const head = this.page[this.page.length - 1];
-    if (last && head) this.after = { ts: last.ts_key, answer: head.rank === Rank.Answer, id: last.id };
+    if (last && head) this.after = { us: last.us, answer: head.rank === Rank.Answer, id: last.id };
   }
 }
 
@@ -152,7 +175,7 @@ async function* mergedBatches(sources: EventSource[]): AsyncGenerator<ReceiptEve
     let bestHead: Ranked | undefined;
     for (const source of sources) {
       const head = source.head;
-      if (head && (!bestHead || head.ts < bestHead.ts || (head.ts === bestHead.ts && head.rank < bestHead.rank))) {
+      if (head && (!bestHead || head.us < bestHead.us || (head.us === bestHead.us && head.rank < bestHead.rank))) {
         best = source;
         bestHead = head;
       }
