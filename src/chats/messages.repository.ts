@@ -39,11 +39,6 @@ export class MessagesRepository {
     return this.durable.write(DURABLE_KIND, { ...message });
   }
 
-  async find(id: string): Promise<MessageRow | null> {
-    const rows: MessageRow[] = await this.db.query(`SELECT ${COLUMNS} FROM messages WHERE id = $1`, [id]);
-    return rows[0] ?? null;
-  }
-
   /** Oldest first; `limit` rows after the cursor. */
   async list(chatId: string, limit: number, cursor: Cursor | null): Promise<MessageRow[]> {
     const params: unknown[] = [chatId, limit];

@@ -183,7 +183,7 @@ export class TurnService {
       throw withTurnIds(appError, ids);
     }
     return stream
-      ? this.streamTurn(ctx, completion, assistant, userMessage, ids)
+      ? this.streamTurn(ctx, completion, assistant, ids)
       : this.jsonTurn(ctx, completion, assistant, userMessage, ids);
   }
 
@@ -218,7 +218,6 @@ export class TurnService {
     ctx: TurnContext,
     completion: Completion,
     assistant: AssistantMessageRecorder,
-    _userMessage: MessageRow,
     ids: TurnIds,
   ): Promise<Turn> {
     if (ctx.signal.aborted) {
