@@ -6,8 +6,10 @@
  * 2. `GET /chats/:id/receipts/export.jsonl` on a chat with 100,000 events, read as a stream: wall time
  *    and peak RSS growth over the idle process. Target: < 50 MB.
  *
- * The service runs in this process against the embedded PostgreSQL (or DATABASE_URL), over real HTTP
- * on loopback. Data is seeded with SQL, straight into the tables.
+ * The service runs in this process against the embedded PostgreSQL (or DATABASE_URL); the HTTP client
+ * runs in a child process over loopback, so latency is end to end and RSS is the server's alone. Data
+ * is seeded with SQL, straight into the tables. Prints the load average: on a shared 2-core machine the
+ * tail depends on what else runs.
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
