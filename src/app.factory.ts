@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
@@ -42,7 +42,7 @@ function requestMetrics(metrics: MetricsService) {
 /** Builds the whole service: database (embedded when DATABASE_URL is unset), Nest app, middleware. */
 export async function createApp(
   config: AppConfig,
-  logger = new ConsoleLogger('Tally', { logLevels: LEVELS[config.logLevel] }),
+  logger: LoggerService = new ConsoleLogger('Tally', { logLevels: LEVELS[config.logLevel] }),
 ): Promise<RunningApp> {
   const embedded = config.databaseUrl
     ? undefined

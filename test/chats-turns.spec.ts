@@ -19,9 +19,10 @@ describe('chat turns', () => {
   beforeAll(async () => {
     fake = await new FakeOpenAi().start();
     const yaml = gatewayYaml({
+      anonymization: '{ enabled: true, apply_at_tiers: [4] }',
       upstreams: { 'cloud-a': fake.baseUrl },
       prices: '  "cloud-a/cloud-a-model": { input: 2.5, output: 10 }',
-    }).replace('anonymization:\n  enabled: false', 'anonymization:\n  enabled: true\n  apply_at_tiers: [4]');
+    });
     app = await startTestApp(yaml);
     owner = await app.createUser('member');
     api = chatsClient(app, owner.key);

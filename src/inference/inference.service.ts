@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { finalize, Observable } from 'rxjs';
+import { CompletionAnonymizer } from '../anonymization/completion-anonymizer.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -36,12 +37,7 @@ export interface Completion {
   readonly candidates: readonly Candidate[];
   readonly skipped: readonly FallbackAttempt[];
   readonly started: number;
-  readonly anonymization: AnonymizationDecision;
-}
-
-interface AnonymizationDecision {
-  applied: boolean;
-  skipReason: string | null;
+  readonly anonymizer: CompletionAnonymizer;
 }
 
 /** Where a completion landed, for headers and stamping. */
@@ -207,7 +203,11 @@ export class InferenceService {
       candidates,
       skipped,
       started,
-      anonymization: this.anonymizationGate(candidates[0], input),
+      anonymizer: new CompletionAnonymizer(
+        this.config.anonymization,
+        { privileged: input.privileged === true, optOut: request.anonymize === false },
+        request.messages,
+      ),
     };
   }
 
@@ -233,7 +233,8 @@ export class InferenceService {
       const adapter = this.providers.get(candidate.provider.name)!;
       lastCandidate = candidate;
       try {
-        const body = await adapter.complete(upstreamBody(completion.request, candidate.model), signal);
+        const body = await adapter.complete(this.bodyFor(completion, candidate), signal);
+        completion.anonymizer.rehydrateCompletion(body);
         const usage = body.usage;
         const tokensIn = usage?.prompt_tokens ?? null;
         const tokensOut = usage?.completion_tokens ?? null;
@@ -241,7 +242,7 @@ export class InferenceService {
         await completion.recorder.record({
           outcome: 'completed',
           ...this.routeColumns(candidate),
-          ...this.anonymizationColumns(completion),
+          ...completion.anonymizer.columns(candidate.tier),
           tokens_in: tokensIn,
           tokens_out: tokensOut,
           cost_usd: cost,
@@ -252,7 +253,7 @@ export class InferenceService {
           ...body,
           routed_provider: candidate.provider.name,
           routed_inference_tier: candidate.tier,
-          anonymization_applied: completion.anonymization.applied,
+          anonymization_applied: completion.anonymizer.applies(candidate.tier),
         };
         if (cost !== null) stamped.cost_estimate = Number(cost);
         return { route: route(candidate), body: stamped };
@@ -285,7 +286,7 @@ export class InferenceService {
     for (const candidate of completion.candidates) {
       const adapter = this.providers.get(candidate.provider.name)!;
       lastCandidate = candidate;
-      const iterator = adapter.stream(upstreamBody(completion.request, candidate.model), abort.signal);
+      const iterator = adapter.stream(this.bodyFor(completion, candidate), abort.signal);
       try {
         const first = await iterator.next();
         if (first.done)
@@ -355,24 +356,34 @@ export class InferenceService {
       };
     };
 
+    const rehydrator = completion.anonymizer.chunkRehydrator(candidate.tier);
     return new Observable<ChatCompletionChunk>((subscriber) => {
       let stopped = false;
+      // Text held back by the re-identifier is never lost: it goes out at the end, also on errors.
+      const emitTail = () => {
+        const tail = rehydrator?.flush();
+        const out = tail && stamp(tail);
+        if (out) subscriber.next(out);
+      };
       const cutByShutdown = this.shutdown.onDeadline(() => abort.abort(new Error('shutdown')));
       const run = async () => {
         try {
           let next: IteratorResult<ChatCompletionChunk, void> = { done: false, value: first };
           while (!next.done) {
-            const out = stamp(next.value);
-            if (out) subscriber.next(out);
+            for (const chunk of rehydrator ? rehydrator.transform(next.value) : [next.value]) {
+              const out = stamp(chunk);
+              if (out) subscriber.next(out);
+            }
             if (backpressure) await backpressure();
             if (stopped) return;
             next = await iterator.next();
           }
+          emitTail();
           // Persistence sits ahead of completion: the consumer's terminal frame waits for this.
           await completion.recorder.record({
             outcome: 'completed',
             ...this.routeColumns(candidate),
-            ...this.anonymizationColumns(completion),
+            ...completion.anonymizer.columns(candidate.tier),
             ...usageColumns(),
             latency_ms: since(completion.started),
             fallbacks: attempts,
@@ -380,6 +391,7 @@ export class InferenceService {
           subscriber.complete();
         } catch (error) {
           if (stopped) return;
+          emitTail();
           if (this.shutdown.deadlinePassed) {
             await this.recordEnd(completion, candidate, 'shutdown', attempts, usageColumns());
             subscriber.error(new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.'));
@@ -418,7 +430,7 @@ export class InferenceService {
     return completion.recorder.record({
       outcome,
       ...this.routeColumns(candidate),
-      ...this.anonymizationColumns(completion),
+      ...completion.anonymizer.columns(candidate.tier),
       ...(usage ?? {}),
       latency_ms: since(completion.started),
       fallbacks: attempts,
@@ -438,7 +450,7 @@ export class InferenceService {
     return completion.recorder.record({
       outcome: 'failed',
       ...this.routeColumns(candidate),
-      ...this.anonymizationColumns(completion),
+      ...completion.anonymizer.columns(candidate.tier),
       ...(usage ?? {}),
       error_code: error.toAppError().code,
       error_reason: error.reason,
@@ -465,20 +477,8 @@ export class InferenceService {
     };
   }
 
-  private anonymizationColumns(completion: Completion) {
-    return {
-      anonymization_applied: completion.anonymization.applied,
-      anonymization_skip_reason: completion.anonymization.skipReason,
-    };
-  }
-
-  /** The gate, evaluated for the candidate that will answer first. */
-  private anonymizationGate(candidate: Candidate, input: CompletionInput): AnonymizationDecision {
-    const settings = this.config.anonymization;
-    if (!settings.enabled) return { applied: false, skipReason: 'disabled' };
-    if (!settings.apply_at_tiers.includes(candidate.tier)) return { applied: false, skipReason: 'tier_not_in_apply_at_tiers' };
-    if (input.privileged) return { applied: false, skipReason: 'privileged' };
-    if (input.request.anonymize === false) return { applied: false, skipReason: 'request_opt_out' };
-    return { applied: false, skipReason: 'anonymizer_not_available' };
+  /** The upstream body for one candidate: gateway fields stripped, native model, messages anonymized when the gate applies. */
+  private bodyFor(completion: Completion, candidate: Candidate) {
+    return { ...upstreamBody(completion.request, candidate.model), messages: completion.anonymizer.messagesFor(candidate.tier) };
   }
 }

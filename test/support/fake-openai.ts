@@ -68,6 +68,23 @@ export class SseWriter {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Splits `text` into seeded random pieces of 1–12 characters (never inside a UTF-16 surrogate pair). */
+export function prngChunks(text: string, seed: number): string[] {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2 ** 32;
+  };
+  const chars = Array.from(text);
+  const pieces: string[] = [];
+  for (let i = 0; i < chars.length; ) {
+    const size = 1 + Math.floor(next() * 12);
+    pieces.push(chars.slice(i, i + size).join(''));
+    i += size;
+  }
+  return pieces;
+}
+
 /** Streams `pieces` as OpenAI does: role chunk, content chunks, finish chunk, usage-only chunk, [DONE]. */
 export function streamOf(pieces: string[], usage = { prompt: 11, completion: pieces.length }, gapMs = 0): Behaviour {
   return async ({ sse, res }) => {
@@ -164,6 +181,7 @@ export class FakeOpenAi {
       body,
       aborted: false,
       finished: false,
+      closed: false,
     };
     this.requests.push(record);
     res.on('close', () => {

@@ -4,6 +4,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LoggerService } from '@nestjs/common';
 import pg from 'pg';
 import { createApp, type RunningApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/app-config.js';
@@ -24,7 +25,7 @@ export interface TestApp {
 
 /** A gateway.yaml with the simulated provider plus, when given, a fake OpenAI-compatible upstream. */
 export function gatewayYaml(
-  opts: { upstreams?: Record<string, string>; extra?: string; prices?: string; limits?: string } = {},
+  opts: { upstreams?: Record<string, string>; extra?: string; prices?: string; limits?: string; anonymization?: string } = {},
 ): string {
   const upstreams = Object.entries(opts.upstreams ?? {})
     .map(
@@ -47,8 +48,7 @@ ${opts.extra ?? ''}
 prices:
   "local-sim/sim-small": { input: 0.05, output: 0.10 }
 ${opts.prices ?? ''}
-anonymization:
-  enabled: false
+anonymization: ${opts.anonymization ?? '{ enabled: false }'}
 limits: ${opts.limits ?? '{ rate_per_key: { requests_per_minute: 1000000, burst: 100000 } }'}
 `;
 }
@@ -72,6 +72,7 @@ export async function startTestApp(
   yaml: string,
   env: Record<string, string> = {},
   server = process.env.TALLY_TEST_PG_URL,
+  logger?: LoggerService,
 ): Promise<TestApp> {
   const adminUrl = server;
   if (!adminUrl) throw new Error('TALLY_TEST_PG_URL is not set: run through jest (global setup)');
@@ -87,7 +88,7 @@ export async function startTestApp(
     SHUTDOWN_GRACE_MS: '2000',
     ...env,
   });
-  const running = await createApp(config);
+  const running = await createApp(config, logger);
   await running.app.listen(0, '127.0.0.1');
   const { port } = running.app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
