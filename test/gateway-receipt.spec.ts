@@ -225,6 +225,31 @@ describe('the receipt invariant', () => {
       });
     }
 
+    it('leaves one client_closed row for an abort at every chunk index of a 20-chunk stream', async () => {
+      const pieces = Array.from({ length: 18 }, (_, i) => `p${i} `);
+      fake.behaviour = () => streamOf(pieces, { prompt: 3, completion: 18 }, 25);
+      // role + 18 content + finish = 20 chunks; the client hangs up after reading `cut` of them.
+      const runs = Array.from({ length: 20 }, (_, cut) =>
+        postSse(
+          app.url,
+          member.key,
+          { model: 'cloud-a/cloud-a-model', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+          {
+            headers: { 'X-Request-Id': `every-${cut}` },
+            closeOnHeaders: cut === 0,
+            onFrame: (_data, index) => (index + 1 >= cut ? 'close' : undefined),
+          },
+        ),
+      );
+      const results = await Promise.all(runs);
+      for (const [cut, result] of results.entries()) expect(result.frames).toHaveLength(cut);
+      await eventually(async () => (await app.rows("request_id LIKE 'every-%'")).length >= 20);
+      const rows = await app.rows("request_id LIKE 'every-%'");
+      expect(rows).toHaveLength(20);
+      expect(new Set(rows.map((r) => r.request_id)).size).toBe(20);
+      expect(rows.every((r) => r.outcome === 'client_closed')).toBe(true);
+    });
+
     it('also records client_closed when the client leaves before the upstream answered at all', async () => {
       const late = streamOf(['late']);
       fake.behaviour = () => async (ctx) => {
