@@ -1,11 +1,15 @@
-import { Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { AdminOnly } from '../auth/auth.guard.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { User } from '../auth/user.entity.js';
 import { decodeCursor, encodeCursor, parseLimit, parseQuery } from '../common/pagination.js';
-import { JsonBody, parseBody, UuidParam } from '../common/params.js';
+import { CurrentUser, JsonBody, parseBody, UuidParam } from '../common/params.js';
+import type { AuthenticatedUser, TallyRequest } from '../common/request-context.js';
 import { RoutingLogRepository } from '../routing-log/routing-log.repository.js';
+import { usageQuerySchema } from './dto/usage.dto.js';
+import { TurnInspectionService } from './turn-inspection.service.js';
+import { UsageRepository } from './usage.repository.js';
 
 const createUserSchema = z.strictObject({
   email: z.email().max(320),
@@ -41,6 +45,8 @@ const routingLogQuery = z.strictObject({
 
 const pageQuery = z.strictObject({ limit: z.string().optional(), cursor: z.string().optional() });
 
+const noQuery = z.strictObject({});
+
 function userView(user: User) {
   return { id: user.id, email: user.email, role: user.role, created_at: user.createdAt.toISOString() };
 }
@@ -51,6 +57,8 @@ export class AdminController {
   constructor(
     private readonly auth: AuthService,
     private readonly routingLog: RoutingLogRepository,
+    private readonly turns: TurnInspectionService,
+    private readonly usage: UsageRepository,
   ) {}
 
   @Post('users')
@@ -97,5 +105,21 @@ export class AdminController {
   async listRoutingLog(@Query() query: unknown) {
     const { limit, cursor, ...filter } = parseQuery(routingLogQuery, query);
     return this.routingLog.list(filter, parseLimit(limit), decodeCursor(cursor));
+  }
+
+  @Get('turns/:messageId')
+  inspectTurn(
+    @CurrentUser() user: AuthenticatedUser,
+    @UuidParam('messageId') messageId: string,
+    @Query() query: unknown,
+    @Req() req: TallyRequest,
+  ) {
+    parseQuery(noQuery, query);
+    return this.turns.inspect(user, messageId, req.requestId);
+  }
+
+  @Get('usage')
+  summarizeUsage(@Query() query: unknown) {
+    return this.usage.summarize(parseQuery(usageQuerySchema, query));
   }
 }
