@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { DurabilityModule } from './durability/durability.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InferenceModule } from './inference/inference.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { RoutingLogModule } from './routing-log/routing-log.module.js';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         ChatsModule,
         AdminModule,
         HealthModule,
+        OpenApiModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };
