@@ -2,6 +2,7 @@
  * `npm run chaos`: every fault scenario against the real service (its own process), an embedded
  * PostgreSQL and fake upstreams on loopback, at larger sizes than `npm test`. Prints one table:
  * scenario, requests, rows, lost, duplicated, 5xx, seconds. Exits 1 when any scenario fails its checks.
+ * `--quick` runs smaller sizes; `--only=outage,hang,sigkill,sigterm,faults,aborts,fuzz` picks scenarios.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -336,7 +337,7 @@ async function clientAborts(reps: number): Promise<void> {
   const { service, db } = await freshService('aborts');
   const key = await member(service.url);
   const pieces = Array.from({ length: 18 }, (_, i) => `p${i} `);
-  fake.behaviour = () => streamOf(pieces, { prompt: 3, completion: 18 }, 15);
+  fake.behaviour = () => streamOf(pieces, { prompt: 3, completion: 18 }, 15, 500);
   const runs: Promise<unknown>[] = [];
   for (let rep = 0; rep < reps; rep++) {
     for (let cut = 0; cut < 20; cut++) {
@@ -417,6 +418,7 @@ async function fuzz(total: number): Promise<void> {
   let fivexx = 0;
   let socketErrors = 0;
   let completions = 0;
+  const expectedIds = new Map<string, string>();
   const worker = async () => {
     while (next < total) {
       const i = next++;
@@ -433,13 +435,24 @@ async function fuzz(total: number): Promise<void> {
       if (
         c.path === '/v1/chat/completions' &&
         (res.status === 200 || ['invalid_model', 'tier_below_minimum', 'provider_unavailable'].includes(res.code ?? ''))
-      )
+      ) {
         completions++;
+        expectedIds.set(
+          `z-${i}`,
+          `${c.method} ${c.contentType} ${res.status} ${res.code} ${c.body?.subarray(0, 200).toString('utf8')}`,
+        );
+      }
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
   const healthy = (await fetch(`${service.url}/health`)).status === 200 && (await fetch(`${service.url}/ready`)).status === 200;
   const c = await counts(db, 'z-');
+  if (c.distinct !== completions) {
+    const { rows } = await db.query(`SELECT request_id FROM inference_routing_log WHERE request_id LIKE 'z-%'`);
+    const have = new Set(rows.map((row) => row.request_id as string));
+    for (const [id, what] of expectedIds) if (!have.has(id)) process.stderr.write(`no row for ${id}: ${what}\n`);
+    for (const id of have) if (!expectedIds.has(id)) process.stderr.write(`unexpected row for ${id}\n`);
+  }
   record({
     scenario: `fuzz: ${total} hostile requests, every route`,
     requests: total,
@@ -462,14 +475,18 @@ async function main(): Promise<void> {
   database = await startEmbeddedPostgres(join(dir, 'pg-owner'), 'postgres');
   admin = new pg.Pool({ connectionString: database.url, max: 2 });
   admin.on('error', () => undefined);
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const scenarios: [string, () => Promise<void>][] = [
+    ['outage', () => databaseOutage('stopped', quick ? 3 : 10)],
+    ['hang', () => databaseOutage('hung', quick ? 3 : 5)],
+    ['sigkill', sigkillWithSpool],
+    ['sigterm', sigtermLiveStreams],
+    ['faults', () => upstreamFaults(quick ? 5 : 20)],
+    ['aborts', () => clientAborts(quick ? 1 : 5)],
+    ['fuzz', () => fuzz(quick ? 2000 : 20_000)],
+  ];
   try {
-    await databaseOutage('stopped', quick ? 3 : 10);
-    await databaseOutage('hung', quick ? 3 : 5);
-    await sigkillWithSpool();
-    await sigtermLiveStreams();
-    await upstreamFaults(quick ? 5 : 20);
-    await clientAborts(quick ? 1 : 5);
-    await fuzz(quick ? 2000 : 20_000);
+    for (const [name, run] of scenarios) if (!only || only.split(',').includes(name)) await run();
   } finally {
     await admin.end();
     await database.stop();

@@ -196,7 +196,7 @@ describe('the receipt invariant', () => {
     const cuts = { 'before any chunk': 0, 'after 1 chunk': 1, 'after half': 6, 'after all but one': 11 };
     for (const [label, after] of Object.entries(cuts)) {
       it(`leaves exactly one client_closed row ${label}, and the upstream sees the abort`, async () => {
-        fake.behaviour = () => streamOf(PIECES, { prompt: 3, completion: 10 }, 40);
+        fake.behaviour = () => streamOf(PIECES, { prompt: 3, completion: 10 }, 40, 500);
         const requestId = `abort-${after}`;
         const before = fake.requests.length;
         // Frames: role + 10 pieces + finish = 12 chunks before [DONE].
@@ -227,7 +227,8 @@ describe('the receipt invariant', () => {
 
     it('leaves one client_closed row for an abort at every chunk index of a 20-chunk stream', async () => {
       const pieces = Array.from({ length: 18 }, (_, i) => `p${i} `);
-      fake.behaviour = () => streamOf(pieces, { prompt: 3, completion: 18 }, 25);
+      // A long pause before the finish chunk: the last cut is a disconnect, not a race with the end.
+      fake.behaviour = () => streamOf(pieces, { prompt: 3, completion: 18 }, 25, 500);
       // role + 18 content + finish = 20 chunks; the client hangs up after reading `cut` of them.
       const runs = Array.from({ length: 20 }, (_, cut) =>
         postSse(

@@ -62,7 +62,6 @@ export function jsonBodyMiddleware(maxBytes: number) {
       return;
     }
     const fail = (error: AppError) => {
-      res.setHeader('Connection', 'close');
       sendError(res, error);
       req.resume();
     };

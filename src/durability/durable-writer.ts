@@ -29,6 +29,14 @@ const MAX_BATCH = 200;
 const REPLAY_INTERVAL_MS = 500;
 const RETRY_DELAY_MS = 25;
 
+/** A column value as a query parameter. PostgreSQL text and jsonb cannot hold NUL: it becomes U+FFFD rather than failing the row. */
+function toParam(value: unknown, json: boolean): unknown {
+  if (value === null || value === undefined) return null;
+  // In JSON text NUL is the escape \u0000, unless its backslash is itself escaped (an even run before it).
+  if (json) return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+  return typeof value === 'string' ? value.replace(/\u0000/g, '\ufffd') : value;
+}
+
 /** SQLSTATE classes that fail the same way every time (bad data, constraint, schema): never spool those. */
 function isDeterministic(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
@@ -180,12 +188,7 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
   private async insert(table: DurableTable, rows: Record<string, unknown>[]): Promise<unknown> {
     const width = table.columns.length;
     const tuples = rows.map((_, r) => `(${table.columns.map((_c, c) => `$${r * width + c + 1}`).join(',')})`);
-    const params = rows.flatMap((row) =>
-      table.columns.map((column) => {
-        const value = row[column] ?? null;
-        return value !== null && table.jsonColumns.includes(column) ? JSON.stringify(value) : value;
-      }),
-    );
+    const params = rows.flatMap((row) => table.columns.map((column) => toParam(row[column], table.jsonColumns.includes(column))));
     const sql = `INSERT INTO ${table.table} (${table.columns.map((c) => `"${c}"`).join(',')}) VALUES ${tuples.join(',')} ON CONFLICT (id) DO NOTHING`;
     const started = performance.now();
     try {

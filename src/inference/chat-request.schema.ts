@@ -14,7 +14,11 @@ const message = z.looseObject({
 
 /** OpenAI's Chat Completions body plus Tally's extensions; unknown fields pass through to the upstream. */
 export const chatRequestSchema = z.looseObject({
-  model: z.string().min(1).max(256),
+  model: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
   messages: z.array(message).min(1),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),

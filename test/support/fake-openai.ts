@@ -86,7 +86,12 @@ export function prngChunks(text: string, seed: number): string[] {
 }
 
 /** Streams `pieces` as OpenAI does: role chunk, content chunks, finish chunk, usage-only chunk, [DONE]. */
-export function streamOf(pieces: string[], usage = { prompt: 11, completion: pieces.length }, gapMs = 0): Behaviour {
+export function streamOf(
+  pieces: string[],
+  usage = { prompt: 11, completion: pieces.length },
+  gapMs = 0,
+  finishGapMs = gapMs,
+): Behaviour {
   return async ({ sse, res }) => {
     sse.start();
     sse.role();
@@ -95,7 +100,7 @@ export function streamOf(pieces: string[], usage = { prompt: 11, completion: pie
       if (res.destroyed) return;
       sse.content(piece);
     }
-    if (gapMs) await sleep(gapMs);
+    if (finishGapMs) await sleep(finishGapMs);
     if (res.destroyed) return;
     sse.finish();
     sse.usage(usage.prompt, usage.completion);

@@ -4,7 +4,13 @@ import type { ChatRow } from '../chat.row.js';
 const tier = z.number().int().min(1).max(5);
 
 export const createChatSchema = z.strictObject({
-  title: z.string().trim().min(1).max(200).optional(),
+  title: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[^\u0000]*$/, 'must not contain NUL characters')
+    .optional(),
   minimum_inference_tier: tier.nullish(),
   privileged: z.boolean().optional(),
 });

@@ -3,7 +3,11 @@ import type { MessageKind, MessageRole, MessageRow } from '../message.row.js';
 
 /** `POST /chats/:id/messages`: one turn. Unknown fields are rejected. */
 export const createTurnSchema = z.strictObject({
-  content: z.string().min(1),
+  // PostgreSQL text cannot hold NUL; say so instead of failing the insert.
+  content: z
+    .string()
+    .min(1)
+    .regex(/^[^\u0000]*$/, 'must not contain NUL characters'),
   model: z.string().min(1).max(256).optional(),
   stream: z.boolean().optional(),
   anonymize: z.boolean().optional(),
