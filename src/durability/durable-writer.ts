@@ -34,7 +34,7 @@ function toParam(value: unknown, json: boolean): unknown {
   if (value === null || value === undefined) return null;
   // In JSON text NUL is the escape \u0000, unless its backslash is itself escaped (an even run before it).
   if (json) return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
-  return typeof value === 'string' ? value.replace(/\u0000/g, '\ufffd') : value;
+  return typeof value === 'string' ? value.replaceAll('\u0000', '\ufffd') : value;
 }
 
 /** SQLSTATE classes that fail the same way every time (bad data, constraint, schema): never spool those. */

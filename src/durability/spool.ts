@@ -43,7 +43,7 @@ export class Spool {
   /** Appends and fsyncs; the rows are durable when this returns. Synchronous so appends never interleave. */
   append(records: SpoolRecord[]): void {
     if (records.length === 0) return;
-    const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    const text = `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
     const fd = openSync(join(this.dir, ACTIVE), 'a', 0o600);
     try {
       writeSync(fd, text);

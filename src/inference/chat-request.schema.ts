@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../common/app-error.js';
+import { hasControlCharacters } from '../common/text.js';
 import type { ChatRequestBody } from './openai.types.js';
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'must be a UUID');
@@ -18,7 +19,7 @@ export const chatRequestSchema = z.looseObject({
     .string()
     .min(1)
     .max(256)
-    .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
+    .refine((model) => !hasControlCharacters(model), 'must not contain control characters'),
   messages: z.array(message).min(1),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),

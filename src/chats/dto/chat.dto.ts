@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasNul } from '../../common/text.js';
 import type { ChatRow } from '../chat.row.js';
 
 const tier = z.number().int().min(1).max(5);
@@ -9,7 +10,7 @@ export const createChatSchema = z.strictObject({
     .trim()
     .min(1)
     .max(200)
-    .regex(/^[^\u0000]*$/, 'must not contain NUL characters')
+    .refine((text) => !hasNul(text), 'must not contain NUL characters')
     .optional(),
   minimum_inference_tier: tier.nullish(),
   privileged: z.boolean().optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasNul } from '../../common/text.js';
 import type { MessageKind, MessageRole, MessageRow } from '../message.row.js';
 
 /** `POST /chats/:id/messages`: one turn. Unknown fields are rejected. */
@@ -7,7 +8,7 @@ export const createTurnSchema = z.strictObject({
   content: z
     .string()
     .min(1)
-    .regex(/^[^\u0000]*$/, 'must not contain NUL characters'),
+    .refine((text) => !hasNul(text), 'must not contain NUL characters'),
   model: z.string().min(1).max(256).optional(),
   stream: z.boolean().optional(),
   anonymize: z.boolean().optional(),
