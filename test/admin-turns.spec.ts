@@ -238,6 +238,8 @@ describe('GET /admin/turns/:messageId', () => {
 
     for (const [path, status, code] of [
       ['/admin/turns/not-a-uuid', 400, 'invalid_request'],
+      ['/admin/turns/%ff', 400, 'invalid_request'],
+      [`/admin/turns/${t.message.id.toUpperCase()}x`, 400, 'invalid_request'],
       [`/admin/turns/${t.message.id}?verbose=1`, 400, 'invalid_request'],
       [`/admin/turns/${randomUUID()}`, 404, 'not_found'],
       // A user message is not a turn: turns are keyed by the assistant message id.

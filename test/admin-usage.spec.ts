@@ -271,6 +271,9 @@ describe('GET /admin/usage', () => {
       '?since=2026-03-02T00:00:00Z&until=2026-03-01T00:00:00Z',
       '?provider=local-sim',
       '?limit=10',
+      '?group_by[]=user',
+      '?group_by=%ff',
+      '?since=2026-13-01T00:00:00Z',
     ]) {
       const { status, body } = await usage(query);
       expect([query, status]).toEqual([query, 400]);
