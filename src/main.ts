@@ -19,7 +19,6 @@ async function main(): Promise<void> {
   await running.app.listen(config.port, config.host);
   const logger = new Logger('Tally');
   logger.log(`listening on http://${config.host}:${config.port} (started in ${Math.round(performance.now() - started)} ms)`);
-  if (!config.adminApiKey) logger.warn('ADMIN_API_KEY is not set: no admin can log in; set it to create users and keys');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,4 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../common/app-error.js';
@@ -56,6 +58,23 @@ export class AuthService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.adminApiKey) await this.ensureBootstrapAdmin(this.config.adminApiKey);
+    else await this.ensureLocalAdminKey();
+  }
+
+  /**
+   * Without ADMIN_API_KEY, a fresh install would have no way in. On an empty database an admin key is
+   * minted once and written to `<DATA_DIR>/admin-api-key` (mode 0600), so `npm start` works out of the box.
+   */
+  private async ensureLocalAdminKey(): Promise<void> {
+    const file = join(this.config.dataDir, 'admin-api-key');
+    const [{ count }]: { count: number }[] = await this.db.query('SELECT count(*)::int AS count FROM users');
+    if (count === 0) {
+      const key = `tly_${randomBytes(32).toString('base64url')}`;
+      await this.ensureBootstrapAdmin(key);
+      mkdirSync(this.config.dataDir, { recursive: true });
+      writeFileSync(file, `${key}\n`, { mode: 0o600 });
+    }
+    if (existsSync(file)) this.logger.log(`admin API key (created on first start) is in ${file}`);
   }
 
   /**

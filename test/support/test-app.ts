@@ -13,6 +13,7 @@ export const ADMIN_KEY = 'tly_test_admin_key_0123456789abcdef';
 
 export interface TestApp {
   readonly url: string;
+  readonly dataDir: string;
   readonly adminKey: string;
   readonly db: pg.Pool;
   readonly running: RunningApp;
@@ -96,6 +97,7 @@ export async function startTestApp(
   db.on('error', () => undefined); // idle connections die when a test stops the database
   return {
     url,
+    dataDir: config.dataDir,
     adminKey: ADMIN_KEY,
     db,
     running,
