@@ -1,20 +1,8 @@
 import type { Response } from 'express';
+import { whenWritable } from '../common/backpressure.js';
 
 /** Bytes gathered before a write, so a large export is not one syscall per line. */
 const WRITE_CHUNK = 64 * 1024;
-
-/** Resolves when `res` drained, or was closed (then the caller sees `res.destroyed`). */
-function drained(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
 
 /**
  * Streams batches of items as JSON Lines (one compact object per line, each ending in `\n`), asking
@@ -37,7 +25,7 @@ export async function respondWithJsonLines(
         if (chunk.length < WRITE_CHUNK) continue;
         const room = res.write(chunk);
         chunk = '';
-        if (!room) await drained(res);
+        if (!room) await whenWritable(res);
         if (res.destroyed) return;
       }
     }

@@ -225,90 +225,84 @@ export class InferenceService {
   }
 
   /** Non-streaming: fallback across candidates, then one row, committed before this resolves. */
-  async complete(completion: Completion, signal: AbortSignal): Promise<CompletedJson> {
-    const attempts = [...completion.skipped];
-    let lastError: ProviderError | undefined;
-    let lastCandidate = completion.candidates[0];
-    for (const candidate of completion.candidates) {
+  complete(completion: Completion, signal: AbortSignal): Promise<CompletedJson> {
+    return this.withFallback(completion, signal, async (candidate, fallbacks) => {
       const adapter = this.providers.get(candidate.provider.name)!;
-      lastCandidate = candidate;
-      try {
-        const body = await adapter.complete(this.bodyFor(completion, candidate), signal);
-        completion.anonymizer.rehydrateCompletion(body);
-        const usage = body.usage;
-        const tokensIn = usage?.prompt_tokens ?? null;
-        const tokensOut = usage?.completion_tokens ?? null;
-        const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut);
-        await completion.recorder.record({
-          outcome: 'completed',
-          ...this.routeColumns(candidate),
-          ...completion.anonymizer.columns(candidate.tier),
-          tokens_in: tokensIn,
-          tokens_out: tokensOut,
-          cost_usd: cost,
-          latency_ms: since(completion.started),
-          fallbacks: attempts,
-        });
-        const stamped: CompletedJson['body'] = {
-          ...body,
-          routed_provider: candidate.provider.name,
-          routed_inference_tier: candidate.tier,
-          anonymization_applied: completion.anonymizer.applies(candidate.tier),
-        };
-        if (cost !== null) stamped.cost_estimate = Number(cost);
-        return { route: route(candidate), body: stamped };
-      } catch (error) {
-        if (signal.aborted) {
-          await this.recordEnd(completion, candidate, 'client_closed', attempts, null);
-          throw new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, 499);
-        }
-        const providerError = this.asProviderError(error, candidate);
-        lastError = providerError;
-        attempts.push({ ...this.attempt(candidate), reason: providerError.reason });
-        if (!providerError.fallbackEligible) break;
-      }
-    }
-    await this.recordFailure(completion, lastCandidate, lastError!, attempts.slice(0, -1), null);
-    throw lastError!.toAppError();
+      const body = await adapter.complete(this.bodyFor(completion, candidate), signal);
+      completion.anonymizer.rehydrateCompletion(body);
+      const tokensIn = body.usage?.prompt_tokens ?? null;
+      const tokensOut = body.usage?.completion_tokens ?? null;
+      const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut);
+      await completion.recorder.record({
+        outcome: 'completed',
+        ...this.routeColumns(candidate),
+        ...completion.anonymizer.columns(candidate.tier),
+        tokens_in: tokensIn,
+        tokens_out: tokensOut,
+        cost_usd: cost,
+        latency_ms: since(completion.started),
+        fallbacks,
+      });
+      const stamped: CompletedJson['body'] = {
+        ...body,
+        routed_provider: candidate.provider.name,
+        routed_inference_tier: candidate.tier,
+        anonymization_applied: completion.anonymizer.applies(candidate.tier),
+      };
+      if (cost !== null) stamped.cost_estimate = Number(cost);
+      return { route: route(candidate), body: stamped };
+    });
   }
 
   /**
    * Streaming: opens the upstream with fallback until its first chunk arrives (so a failure before the
    * first byte can still become a real HTTP status), then hands back the chunk Observable.
    */
-  async openStream(completion: Completion, signal: AbortSignal, backpressure?: Backpressure): Promise<OpenedStream> {
-    const attempts = [...completion.skipped];
+  openStream(completion: Completion, signal: AbortSignal, backpressure?: Backpressure): Promise<OpenedStream> {
     const abort = new AbortController();
-    const onClientGone = () => abort.abort(new Error('client closed'));
-    signal.addEventListener('abort', onClientGone, { once: true });
-    let lastError: ProviderError | undefined;
-    let lastCandidate = completion.candidates[0];
-    for (const candidate of completion.candidates) {
+    signal.addEventListener('abort', () => abort.abort(new Error('client closed')), { once: true });
+    return this.withFallback(completion, signal, async (candidate, fallbacks) => {
       const adapter = this.providers.get(candidate.provider.name)!;
-      lastCandidate = candidate;
       const iterator = adapter.stream(this.bodyFor(completion, candidate), abort.signal);
+      const first = await iterator.next();
+      if (first.done)
+        throw new ProviderError('protocol', `${candidate.provider.name} sent an empty stream`, candidate.provider.name);
+      return {
+        route: route(candidate),
+        chunks$: this.chunks(completion, candidate, first.value, iterator, abort, fallbacks, backpressure),
+      };
+    });
+  }
+
+  /**
+   * Tries candidates in order until one opens. Network errors, timeouts, 5xx and 429 move on to the
+   * next; anything else stops. When all fail, the failure row names the last one tried and the
+   * others are its `fallbacks`. A client gone meanwhile is recorded as `client_closed`.
+   */
+  private async withFallback<T>(
+    completion: Completion,
+    signal: AbortSignal,
+    open: (candidate: Candidate, fallbacks: FallbackAttempt[]) => Promise<T>,
+  ): Promise<T> {
+    const fallbacks = [...completion.skipped];
+    let failure: { candidate: Candidate; error: ProviderError } | undefined;
+    for (const candidate of completion.candidates) {
       try {
-        const first = await iterator.next();
-        if (first.done)
-          throw new ProviderError('protocol', `${candidate.provider.name} sent an empty stream`, candidate.provider.name);
-        signal.removeEventListener('abort', onClientGone);
-        return {
-          route: route(candidate),
-          chunks$: this.chunks(completion, candidate, first.value, iterator, abort, attempts, backpressure),
-        };
+        return await open(candidate, fallbacks);
       } catch (error) {
         if (signal.aborted) {
-          await this.recordEnd(completion, candidate, 'client_closed', attempts, null);
+          await this.recordEnd(completion, candidate, 'client_closed', fallbacks, null);
           throw new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, 499);
         }
-        const providerError = this.asProviderError(error, candidate);
-        lastError = providerError;
-        attempts.push({ ...this.attempt(candidate), reason: providerError.reason });
-        if (!providerError.fallbackEligible) break;
+        failure = { candidate, error: this.asProviderError(error, candidate) };
+        if (!failure.error.fallbackEligible) break;
+        fallbacks.push({ ...this.attempt(candidate), reason: failure.error.reason });
       }
     }
-    await this.recordFailure(completion, lastCandidate, lastError!, attempts.slice(0, -1), null);
-    throw lastError!.toAppError();
+    const { candidate, error } = failure!;
+    // The row is the last candidate's; only the ones before it are its fallbacks.
+    await this.recordFailure(completion, candidate, error, error.fallbackEligible ? fallbacks.slice(0, -1) : fallbacks, null);
+    throw error.toAppError();
   }
 
   /** Records `client_closed` for a completion abandoned before it was opened (detached, tracked). */

@@ -1,20 +1,10 @@
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
+import { whenWritable } from '../../common/backpressure.js';
 
-/** Resolves when `res` can take more bytes (or is gone), so producers pace themselves to the client. */
+/** A Backpressure for the pipeline: waits until `res` can take more, so a slow client slows the upstream read. */
 export function writable(res: Response): () => Promise<void> {
-  return () =>
-    res.writableNeedDrain && !res.destroyed
-      ? new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        })
-      : Promise.resolve();
+  return () => whenWritable(res);
 }
 
 /**

@@ -1,0 +1,15 @@
+import type { Response } from 'express';
+
+/** Resolves once `res` can take more bytes: at once when it can, else on `drain` (or `close`, when the caller sees `res.destroyed`). */
+export function whenWritable(res: Response): Promise<void> {
+  if (!res.writableNeedDrain || res.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
