@@ -17,6 +17,9 @@ export function respondWithSse(res: Response, frames$: Observable<string>, heade
   res.setHeader('Cache-Control', 'no-cache, no-transform');
   res.setHeader('X-Accel-Buffering', 'no');
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  // The headers are committed here; corked, they leave in one write with the frames the subscription
+  // emits synchronously (the upstream's first chunk is already in hand) rather than in a write of their own.
+  res.cork();
   res.flushHeaders();
   const subscription = frames$.subscribe({
     next: (frame) => {
@@ -25,5 +28,6 @@ export function respondWithSse(res: Response, frames$: Observable<string>, heade
     error: () => res.end(),
     complete: () => res.end(),
   });
+  res.uncork();
   res.on('close', () => subscription.unsubscribe());
 }
