@@ -290,6 +290,20 @@ describe('routing: floors, unknown models, fallback', () => {
     expect(rows[0]).toMatchObject({ outcome: 'failed', routed_provider: 'cloud-a' });
   });
 
+  it('reuses pooled upstream connections for completed streams and JSON answers', async () => {
+    await postSse(app.url, key, { model: 'lonely', stream: true, messages: [{ role: 'user', content: 'warm' }] });
+    const before = primary.connections;
+    for (let i = 0; i < 5; i++) {
+      const res = await postSse(app.url, key, {
+        model: 'lonely',
+        stream: i % 2 === 0,
+        messages: [{ role: 'user', content: `r${i}` }],
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(primary.connections - before).toBeLessThanOrEqual(1);
+  });
+
   it('lists aliases and provider models on /v1/models', async () => {
     const res = await fetch(`${app.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
     const body = (await res.json()) as {

@@ -144,6 +144,8 @@ export function errorOf(status: number, message = 'upstream failure', type = 'se
  */
 export class FakeOpenAi {
   readonly requests: ReceivedRequest[] = [];
+  /** TCP connections accepted so far (to see pooled connections being reused). */
+  connections = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   behaviour: (body: Record<string, unknown>) => Behaviour = (body) =>
@@ -156,19 +158,15 @@ export class FakeOpenAi {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    // Short keep-alive, so pooled connections close soon after a test and leaks are told apart from reuse.
-    this.server.keepAliveTimeout = 300;
+    // Keep-alive like a real API (the client pools connections; tests check it reuses them).
+    this.server.keepAliveTimeout = 5000;
     this.server.on('connection', (socket) => {
+      this.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
-  }
-
-  /** Open sockets from the gateway (to check none leak). */
-  get openSockets(): number {
-    return this.sockets.size;
   }
 
   async stop(): Promise<void> {

@@ -7,6 +7,8 @@ import type { ChatProvider } from './chat-provider.js';
 import { ProviderError } from './provider-error.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
+/** How long to wait, after [DONE], for the response to end before dropping its connection. */
+const DONE_GRACE_MS = 500;
 
 /** Aborts when the caller aborts or when no byte arrives within `timeoutMs`; `touch()` restarts the clock. */
 class ReadDeadline {
@@ -24,12 +26,13 @@ class ReadDeadline {
     this.touch();
   }
 
-  touch(): void {
+  /** Restarts the clock, by default with the full read timeout. */
+  touch(ms = this.timeoutMs): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timedOut = true;
       this.controller.abort(new Error('read timeout'));
-    }, this.timeoutMs);
+    }, ms);
   }
 
   dispose(): void {
@@ -81,26 +84,35 @@ export class OpenAiProvider implements ChatProvider {
     const deadline = new ReadDeadline(this.config.timeoutMs, signal);
     const streamOptions = { ...(body.stream_options ?? {}), include_usage: true };
     let res: IncomingMessage | undefined;
+    let sawDone = false;
     try {
       res = await this.post({ ...body, stream: true, stream_options: streamOptions }, deadline);
       const parser = new SseParser();
       let finished = false;
       const events = async function* (response: IncomingMessage) {
         for await (const bytes of response) {
-          deadline.touch();
+          deadline.touch(sawDone ? DONE_GRACE_MS : undefined);
           yield* parser.feed(bytes as Buffer);
         }
         yield* parser.end();
       };
       for await (const event of events(res)) {
-        if (event.data === '[DONE]') return;
+        if (sawDone) continue;
+        if (event.data === '[DONE]') {
+          // Read on to the end of the response (briefly) so its connection can return to the pool.
+          sawDone = true;
+          deadline.touch(DONE_GRACE_MS);
+          continue;
+        }
         const chunk = this.parseChunk(event.data);
         if (chunk.choices.some((c) => c.finish_reason)) finished = true;
         yield chunk;
       }
       // Some servers omit [DONE]; a stream that also never finished a choice was cut short.
-      if (!finished) throw new ProviderError('protocol', `${this.name} stream ended before completion`, this.name);
+      if (!sawDone && !finished) throw new ProviderError('protocol', `${this.name} stream ended before completion`, this.name);
     } catch (error) {
+      // After [DONE] the answer is complete: a server slow to end the response only costs its socket.
+      if (sawDone) return;
       throw this.classify(error, deadline);
     } finally {
       deadline.dispose();
