@@ -87,5 +87,4 @@ export const gatewayConfigSchema = z
   .strict();
 
 export type GatewayFile = z.infer<typeof gatewayConfigSchema>;
-export type ProviderEntry = z.infer<typeof providerSchema>;
 export type AliasEntry = z.infer<typeof aliasSchema>;

@@ -28,10 +28,6 @@ function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
 export class Pricing {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  hasPrice(provider: string, model: string): boolean {
-    return Object.hasOwn(this.config.prices, `${provider}/${model}`);
-  }
-
   /** null when the model has no price or tokens are unknown; never a guessed 0. */
   cost(provider: string, model: string, tokensIn: number | null, tokensOut: number | null): string | null {
     const price = this.config.prices[`${provider}/${model}`];
