@@ -129,6 +129,7 @@ export class InferenceService {
       this.pending,
     );
     if (this.shutdown.draining) {
+      await recorder.record({ outcome: 'shutdown', error_code: ErrorCode.ServiceUnavailable, error_reason: 'shutting_down' });
       throw new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.');
     }
     if (request.stream && !this.takeStreamSlot(input.user.apiKeyId, recorder)) {
@@ -152,7 +153,7 @@ export class InferenceService {
     const skipped: FallbackAttempt[] = [];
     const candidates: Candidate[] = [];
     for (const candidate of resolution.candidates) {
-      const attempt = { provider: candidate.provider.name, model: candidate.model, tier: candidate.tier };
+      const attempt = this.attempt(candidate);
       if (floor && candidate.tier > floor.value) skipped.push({ ...attempt, reason: 'tier_below_minimum' });
       else if (!this.providers.get(candidate.provider.name)) {
         skipped.push({ ...attempt, reason: candidate.provider.enabled ? 'no_adapter' : 'provider_disabled' });
