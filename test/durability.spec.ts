@@ -88,4 +88,49 @@ describe('durability: the database stops mid-traffic', () => {
     const spooled = /tally_durable_rows_total\{table="inference_routing_log",result="spooled"\} (\d+)/.exec(metrics);
     expect(Number(spooled?.[1] ?? 0)).toBeGreaterThan(10);
   }, 90_000);
+
+  it('finishes a chat turn in flight when the database goes away: [DONE], then its message and row once it is back', async () => {
+    fake.behaviour = () => streamOf(['The ', 'answer ', 'arrives ', 'slowly', '.'], { prompt: 3, completion: 5 }, 400);
+    const chat = (await (
+      await fetch(`${app.url}/chats`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: '{}',
+      })
+    ).json()) as { id: string };
+    let stopping: Promise<void> | undefined;
+    const turn = await postSse(
+      app.url,
+      key,
+      { content: 'Tell me slowly.', model: 'local-x/local-x-model', stream: true },
+      {
+        path: `/chats/${chat.id}/messages`,
+        onFrame: (data) => {
+          if (!stopping && data.includes('"type":"delta"')) stopping = database.stop();
+          return undefined;
+        },
+      },
+    );
+    await stopping;
+    const frames = turn.frames.slice(0, -1).map((f) => JSON.parse(f));
+    expect(turn.frames.at(-1)).toBe('[DONE]');
+    const complete = frames.find((f) => f.type === 'complete');
+    expect(complete?.message.content).toBe('The answer arrives slowly.');
+    expect(frames.some((f) => f.type === 'error')).toBe(false);
+    await database.start();
+    await eventually(async () => {
+      const ready = (await (await fetch(`${app.url}/ready`)).json()) as { spool_depth: number; status: string };
+      return ready.status === 'ready' && ready.spool_depth === 0;
+    }, 20_000);
+    const messages = await app.db.query('SELECT id, role, content FROM messages WHERE chat_id = $1 ORDER BY created_at', [
+      chat.id,
+    ]);
+    expect(messages.rows.map((m) => [m.role, m.content])).toEqual([
+      ['user', 'Tell me slowly.'],
+      ['assistant', 'The answer arrives slowly.'],
+    ]);
+    const rows = await app.rows('message_id = $1', [complete.message_id]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ outcome: 'completed', chat_id: chat.id });
+  }, 60_000);
 });

@@ -188,12 +188,6 @@ export class ReceiptsRepository {
     );
   }
 
-  /** One routing-log row by its id (the completion id), for the receipt a turn answers with. */
-  async routingRow(completionId: string): Promise<RoutingSourceRow | null> {
-    const [row] = await this.routingPage('SELECT * FROM inference_routing_log WHERE id = $1', [completionId]);
-    return row ?? null;
-  }
-
   private async routingPage(select: string, params: unknown[]): Promise<RoutingSourceRow[]> {
     const rows: { page: string | null }[] = await this.db.query(
       `SELECT json_agg(${ROUTING_TUPLE} ORDER BY "timestamp", id)::text AS page FROM (${select}) r`,

@@ -52,7 +52,8 @@ export function iso(us: number): string {
   return `${isoPrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
-export function inferenceDetail(row: RoutingSourceRow): InferenceDetail {
+/** The receipt detail of a routing-log row, from the database or as just written. */
+export function inferenceDetail(row: Omit<RoutingSourceRow, 'us'>): InferenceDetail {
   return {
     provider: row.routed_provider,
     model: row.routed_model,
@@ -218,12 +219,6 @@ export class ReceiptsService {
     const kinds = this.kinds(query);
     await this.authorize(user, chatId, 'chat.receipts_exported', requestId);
     return { filename: `chat-${chatId}-receipts.jsonl`, batches: this.events(chatId, kinds, EXPORT_PAGE) };
-  }
-
-  /** The inference event detail of one completion (null when its row is not readable). */
-  async completionReceipt(completionId: string): Promise<{ row: RoutingSourceRow; detail: InferenceDetail } | null> {
-    const row = await this.receipts.routingRow(completionId);
-    return row ? { row, detail: inferenceDetail(row) } : null;
   }
 
   private kinds(query: unknown): ReadonlySet<EventKind> {

@@ -9,6 +9,7 @@ import { type Backpressure, type Completion, InferenceService, type Route } from
 import type { Usage } from '../inference/openai.types.js';
 import { DONE_FRAME, dataFrame } from '../inference/sse/sse-frames.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
+import type { RoutingLogRow } from '../routing-log/routing-log.row.js';
 import { AssistantMessageRecorder, type AssistantOutcome } from './assistant-message.recorder.js';
 import { ChatsRepository } from './chats.repository.js';
 import { ChatsService } from './chats.service.js';
@@ -16,8 +17,7 @@ import { type CreateTurnInput, type MessageView, messageView } from './dto/messa
 import type { MessageRow } from './message.row.js';
 import { type HistoryMessage, MessagesRepository } from './messages.repository.js';
 import type { InferenceDetail } from './receipt-event.js';
-import type { RoutingSourceRow } from './receipts.repository.js';
-import { ReceiptsService } from './receipts.service.js';
+import { inferenceDetail } from './receipts.service.js';
 
 /** The model a turn uses when the body names none (the default gateway.yaml's `smart` alias). */
 export const DEFAULT_TURN_MODEL = 'smart';
@@ -91,7 +91,7 @@ function routeColumns(route: Route | null) {
   };
 }
 
-function rowRoute(row: RoutingSourceRow): Route {
+function rowRoute(row: Readonly<RoutingLogRow>): Route {
   return { provider: row.routed_provider, model: row.routed_model, tier: Number(row.routed_inference_tier) };
 }
 
@@ -111,7 +111,6 @@ export class TurnService {
     private readonly chatsService: ChatsService,
     private readonly chats: ChatsRepository,
     private readonly messages: MessagesRepository,
-    private readonly receipts: ReceiptsService,
     private readonly pending: PendingWrites,
   ) {}
 
@@ -307,9 +306,8 @@ export class TurnService {
     content: string,
     usage: Usage | null,
   ): Promise<{ message: MessageRow; receipt: InferenceDetail | null }> {
-    const receipt = this.receipts.completionReceipt(completion.id);
+    const row = completion.recorder.recordedRow;
     const message = await assistant.save(async () => {
-      const row = (await receipt)?.row;
       return {
         kind: 'ai',
         content,
@@ -320,7 +318,7 @@ export class TurnService {
         error_code: null,
       };
     });
-    return { message, receipt: (await receipt)?.detail ?? null };
+    return { message, receipt: row ? inferenceDetail(row) : null };
   }
 
   /** Stores a failed turn's message (route and counts from its committed row when known); returns the error. */
@@ -333,7 +331,7 @@ export class TurnService {
   ): Promise<AppError> {
     const appError = asAppError(error);
     await assistant.save(async () => {
-      const row = (await this.receipts.completionReceipt(completion.id))?.row;
+      const row = completion.recorder.recordedRow;
       return {
         ...this.failedOutcome(appError, route ?? (row ? rowRoute(row) : null), content, false),
         prompt_tokens: row?.tokens_in ?? null,

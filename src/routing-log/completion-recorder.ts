@@ -19,6 +19,7 @@ export type RowOutcome = { outcome: Outcome } & Partial<Omit<RoutingLogRow, keyo
 export class CompletionRecorder {
   private written: Promise<WriteResult> | undefined;
   private recordedOutcome: Outcome | undefined;
+  private row: RoutingLogRow | undefined;
   private readonly onRecord: (() => void)[] = [];
 
   constructor(
@@ -33,6 +34,11 @@ export class CompletionRecorder {
 
   get outcome(): Outcome | undefined {
     return this.recordedOutcome;
+  }
+
+  /** The row as written (persisted once `record`'s promise resolved), so callers need not read it back. */
+  get recordedRow(): Readonly<RoutingLogRow> | undefined {
+    return this.row;
   }
 
   /** Runs once when the outcome is decided (e.g. to release a concurrency slot). */
@@ -65,6 +71,7 @@ export class CompletionRecorder {
       fallbacks: [],
       ...outcome,
     };
+    this.row = row;
     this.written = this.pending.track(this.writer.write(row));
     return this.written;
   }
