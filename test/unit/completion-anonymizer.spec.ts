@@ -36,6 +36,16 @@ describe('CompletionAnonymizer gate', () => {
     });
   });
 
+  it('replaces only the entity types switched on in gateway.yaml', () => {
+    const anonymizer = new CompletionAnonymizer(
+      { ...settings, entities: ['EMAIL_ADDRESS'] },
+      { privileged: false, optOut: false },
+      messages,
+    );
+    expect(anonymizer.messagesFor(4)[0].content).toBe('Ask Hannah Schmidt at EMAIL_ADDRESS_0001.');
+    expect(anonymizer.columns(4).anonymized_entities).toEqual({ EMAIL_ADDRESS: 1 });
+  });
+
   it('re-identifies a stream split at every boundary exactly like the non-streamed answer', () => {
     const anonymizer = new CompletionAnonymizer(settings, { privileged: false, optOut: false }, messages);
     anonymizer.messagesFor(4);
