@@ -41,7 +41,7 @@ function yaml(): string {
   return `providers:
   - { name: sim, type: simulated, tier: 1, models: [quick, slow], options: { ttft_ms: 5, chunk_ms: 20 } }
   - { name: sim-slow, type: simulated, tier: 1, models: [s], options: { ttft_ms: 5, chunk_ms: 600 } }
-  - { name: up, type: openai_compatible, base_url: "${fake.baseUrl}", tier: 1, timeout_s: 0.5, models: [m] }
+  - { name: up, type: openai_compatible, base_url: "${fake.baseUrl}", tier: 1, timeout_s: 0.5, max_duration_s: 1.5, models: [m] }
 anonymization: { enabled: false }
 limits: { rate_per_key: { requests_per_minute: 100000000, burst: 1000000 }, concurrent_streams_per_key: 10000 }
 `;

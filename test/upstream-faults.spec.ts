@@ -17,6 +17,7 @@ describe('upstream faults', () => {
     base_url: ${fake.baseUrl}
     tier: 1
     timeout_s: 0.5
+    max_duration_s: 1.5
     models: [flaky-model]
 prices:`,
     );

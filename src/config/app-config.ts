@@ -42,6 +42,7 @@ export interface ProviderConfig {
   readonly tier: number | undefined;
   readonly models: readonly string[];
   readonly timeoutMs: number;
+  readonly maxDurationMs: number;
   readonly options: Readonly<Record<string, unknown>>;
 }
 
@@ -134,6 +135,7 @@ function resolveProvider(
     tier: entry.tier,
     models: Object.freeze([...entry.models]),
     timeoutMs: Math.round(entry.timeout_s * 1000),
+    maxDurationMs: Math.round(entry.max_duration_s * 1000),
     options: Object.freeze({ ...entry.options }),
   });
 }

@@ -31,7 +31,8 @@ const providerSchema = z
       .optional(),
     tier: tier.optional(),
     models: z.array(z.string().min(1)).default([]),
-    timeout_s: z.number().positive().max(3600).default(60),
+    timeout_s: z.number().positive().max(3600).default(60), // connect, first byte, and longest gap between bytes
+    max_duration_s: z.number().positive().max(86_400).default(600), // a whole request, streams included
     enabled: z.boolean().default(true),
     options: z.record(z.string(), z.unknown()).default({}),
   })

@@ -43,6 +43,19 @@ export const FAULTS: Record<string, { behaviour: Behaviour; reason: RegExp; stre
     reason: /provider_unavailable:protocol/,
     streamStatus: 200,
   },
+  'a trickle past the request deadline': {
+    behaviour: async ({ sse, res }) => {
+      sse.start();
+      sse.role();
+      for (let i = 0; i < 40 && !res.destroyed; i++) {
+        await sleep(100); // always inside the read timeout, never finishing within the request deadline
+        if (!res.destroyed) sse.content('.');
+      }
+      if (!res.destroyed) sse.done();
+    },
+    reason: /provider_unavailable:timeout/,
+    streamStatus: 200,
+  },
   'a body that never starts': {
     behaviour: async ({ res }) => {
       await sleep(3000);

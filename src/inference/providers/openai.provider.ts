@@ -10,33 +10,42 @@ const MAX_ERROR_BODY = 64 * 1024;
 /** How long to wait, after [DONE], for the response to end before dropping its connection. */
 const DONE_GRACE_MS = 500;
 
-/** Aborts when the caller aborts or when no byte arrives within `timeoutMs`; `touch()` restarts the clock. */
+/**
+ * Aborts when the caller aborts, when no byte arrives within `timeoutMs` (`touch()` restarts that
+ * clock), or when the whole request has run longer than `maxDurationMs` (a trickle never ends otherwise).
+ */
 class ReadDeadline {
   readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
-  timedOut = false;
+  private readonly overall: NodeJS.Timeout;
+  timedOut: 'read' | 'total' | undefined;
   private readonly onCallerAbort = () => this.controller.abort(new Error('aborted by caller'));
 
   constructor(
     private readonly timeoutMs: number,
+    maxDurationMs: number,
     private readonly caller: AbortSignal,
   ) {
     if (caller.aborted) this.controller.abort(new Error('aborted by caller'));
     else caller.addEventListener('abort', this.onCallerAbort, { once: true });
+    this.overall = setTimeout(() => this.expire('total'), maxDurationMs);
     this.touch();
   }
 
-  /** Restarts the clock, by default with the full read timeout. */
+  /** Restarts the read clock, by default with the full read timeout. */
   touch(ms = this.timeoutMs): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort(new Error('read timeout'));
-    }, ms);
+    this.timer = setTimeout(() => this.expire('read'), ms);
+  }
+
+  private expire(which: 'read' | 'total'): void {
+    this.timedOut ??= which;
+    this.controller.abort(new Error(`${which} timeout`));
   }
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.overall);
     this.caller.removeEventListener('abort', this.onCallerAbort);
   }
 }
@@ -57,7 +66,7 @@ export class OpenAiProvider implements ChatProvider {
   }
 
   async complete(body: ChatRequestBody, signal: AbortSignal): Promise<ChatCompletion> {
-    const deadline = new ReadDeadline(this.config.timeoutMs, signal);
+    const deadline = new ReadDeadline(this.config.timeoutMs, this.config.maxDurationMs, signal);
     try {
       const { stream_options: _unused, ...rest } = body;
       const res = await this.post({ ...rest, stream: false }, deadline);
@@ -81,7 +90,7 @@ export class OpenAiProvider implements ChatProvider {
   }
 
   async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-    const deadline = new ReadDeadline(this.config.timeoutMs, signal);
+    const deadline = new ReadDeadline(this.config.timeoutMs, this.config.maxDurationMs, signal);
     const streamOptions = { ...(body.stream_options ?? {}), include_usage: true };
     let res: IncomingMessage | undefined;
     let sawDone = false;
@@ -206,8 +215,11 @@ export class OpenAiProvider implements ChatProvider {
 
   private classify(error: unknown, deadline: ReadDeadline): unknown {
     if (error instanceof ProviderError) return error;
-    if (deadline.timedOut) {
-      return new ProviderError('timeout', `${this.name} did not answer within ${this.config.timeoutMs} ms`, this.name);
+    if (deadline.timedOut === 'read') {
+      return new ProviderError('timeout', `${this.name} sent nothing for ${this.config.timeoutMs} ms`, this.name);
+    }
+    if (deadline.timedOut === 'total') {
+      return new ProviderError('timeout', `${this.name} did not finish within ${this.config.maxDurationMs} ms`, this.name);
     }
     const detail = (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? 'unknown error';
     return new ProviderError('network', `${this.name} is unreachable (${detail})`, this.name);
