@@ -29,13 +29,10 @@ import 'reflect-metadata';
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { createApp } from '../src/app.factory.js';
-import { loadConfig } from '../src/config/app-config.js';
 import type { ClientJob, ClientResult, Sample } from './gateway-client.js';
+import { startBenchApp } from './support/bench-app.js';
 
 const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -238,20 +235,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   const upstream = await startUpstream();
-  writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(upstream.baseUrl));
-  const config = loadConfig({
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-    DATA_DIR: dataDir,
-    GATEWAY_CONFIG: join(dir, 'gateway.yaml'),
-    ADMIN_API_KEY: ADMIN_KEY,
-    LOG_LEVEL: 'error',
-  });
-  console.log('starting Tally (embedded PostgreSQL unless DATABASE_URL is set)…');
-  const running = await createApp(config);
-  await running.app.listen(0, '127.0.0.1');
-  const { port } = running.app.getHttpServer().address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  const db = new pg.Pool({ connectionString: running.databaseUrl, max: 1 });
+  const { running, url, db } = await startBenchApp(dir, dataDir, gatewayYaml(upstream.baseUrl), ADMIN_KEY, 1);
   const postmaster = process.env.DATABASE_URL ? undefined : postmasterPid(dataDir);
   try {
     const created = await fetch(`${url}/admin/users`, {

@@ -14,12 +14,10 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createApp } from '../src/app.factory.js';
-import { loadConfig } from '../src/config/app-config.js';
+import { startBenchApp } from './support/bench-app.js';
 
 const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
 const TURNS = 1_000;
@@ -188,20 +186,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-receipts-'));
   // As root the embedded server runs as `postgres`, which must be able to reach its data directory.
   chmodSync(dir, 0o755);
-  writeFileSync(join(dir, 'gateway.yaml'), YAML);
-  const config = loadConfig({
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-    DATA_DIR: join(dir, 'data'),
-    GATEWAY_CONFIG: join(dir, 'gateway.yaml'),
-    ADMIN_API_KEY: ADMIN_KEY,
-    LOG_LEVEL: 'error',
-  });
-  console.log('starting Tally (embedded PostgreSQL unless DATABASE_URL is set)…');
-  const running = await createApp(config);
-  await running.app.listen(0, '127.0.0.1');
-  const { port } = running.app.getHttpServer().address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  const db = new pg.Pool({ connectionString: running.databaseUrl, max: 2 });
+  const { running, url, db } = await startBenchApp(dir, join(dir, 'data'), YAML, ADMIN_KEY);
   try {
     const { user, api_key } = await json(`${url}/admin/users`, ADMIN_KEY, {
       method: 'POST',

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Outcome, RoutingLogRow } from '../routing-log/routing-log.row.js';
 import type { MessageKind, MessageRole } from './message.row.js';
 
 /**
@@ -25,25 +26,27 @@ export interface MessageSourceRow extends Timestamped {
   completion_tokens: number | null;
 }
 
-export interface RoutingSourceRow extends Timestamped {
-  id: string;
-  request_id: string;
-  message_id: string | null;
-  routed_provider: string;
-  routed_model: string;
-  routed_inference_tier: number;
-  outcome: string;
-  tokens_in: number | null;
-  tokens_out: number | null;
-  /** Exact decimal text; null when unpriced. */
-  cost_usd: string | null;
-  latency_ms: number | null;
-  ttft_ms: number | null;
-  refused: boolean;
-  refusal_reason: string | null;
-  anonymization_applied: boolean;
-  anonymized_entities: Record<string, number> | null;
-}
+/** The routing-log columns a receipt shows (the row's types: cost as exact decimal text). */
+export type RoutingSourceRow = Timestamped &
+  Pick<
+    RoutingLogRow,
+    | 'id'
+    | 'request_id'
+    | 'message_id'
+    | 'routed_provider'
+    | 'routed_model'
+    | 'routed_inference_tier'
+    | 'outcome'
+    | 'tokens_in'
+    | 'tokens_out'
+    | 'cost_usd'
+    | 'latency_ms'
+    | 'ttft_ms'
+    | 'refused'
+    | 'refusal_reason'
+    | 'anonymization_applied'
+    | 'anonymized_entities'
+  >;
 
 export interface AuditSourceRow extends Timestamped {
   id: string;
@@ -79,7 +82,7 @@ type RoutingTuple = [
   string,
   string,
   number,
-  string,
+  Outcome,
   number | null,
   number | null,
   string | null,
