@@ -71,6 +71,12 @@ async function freshService(
   return { service, db, env };
 }
 
+async function stop(service: ServiceProcess, db: pg.Pool): Promise<void> {
+  service.proc.kill('SIGTERM');
+  await service.exited;
+  await db.end();
+}
+
 async function member(url: string): Promise<string> {
   const res = await fetch(`${url}/admin/users`, {
     method: 'POST',
@@ -203,9 +209,7 @@ async function databaseOutage(kind: 'stopped' | 'hung', seconds: number): Promis
     ok: broken === 0 && fivexx === 0,
     note: `${broken} broken answers`,
   });
-  service.proc.kill('SIGTERM');
-  await service.exited;
-  await db.end();
+  await stop(service, db);
 }
 
 async function sigkillWithSpool(): Promise<void> {
@@ -243,9 +247,7 @@ async function sigkillWithSpool(): Promise<void> {
     ok: spooled === total && fivexx === 0,
     note: `${spooled} spooled at kill`,
   });
-  second.proc.kill('SIGTERM');
-  await second.exited;
-  await first.db.end();
+  await stop(second, first.db);
 }
 
 async function sigtermLiveStreams(): Promise<void> {
@@ -327,9 +329,7 @@ async function upstreamFaults(perFault: number): Promise<void> {
       });
     }
   }
-  service.proc.kill('SIGTERM');
-  await service.exited;
-  await db.end();
+  await stop(service, db);
 }
 
 async function clientAborts(reps: number): Promise<void> {
@@ -374,9 +374,7 @@ async function clientAborts(reps: number): Promise<void> {
     ok: (c.outcomes.client_closed ?? 0) === total,
     note: JSON.stringify(c.outcomes),
   });
-  service.proc.kill('SIGTERM');
-  await service.exited;
-  await db.end();
+  await stop(service, db);
 }
 
 function send(
@@ -464,9 +462,7 @@ async function fuzz(total: number): Promise<void> {
     ok: fivexx === 0 && socketErrors === 0 && healthy && c.distinct === completions,
     note: `${completions} became completions; ${socketErrors} socket errors; healthy after: ${healthy}`,
   });
-  service.proc.kill('SIGTERM');
-  await service.exited;
-  await db.end();
+  await stop(service, db);
 }
 
 async function main(): Promise<void> {

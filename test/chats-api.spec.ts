@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChatsRepository } from '../src/chats/chats.repository.js';
+import { userMessageRow } from '../src/chats/message.row.js';
 import { type ChatsClient, chatsClient } from './chats-client.js';
 import { gatewayYaml, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -181,22 +182,7 @@ describe('chats API', () => {
     const chat = await api.createChat();
     await api.del(`/chats/${chat.id}`);
     const repository = app.running.app.get(ChatsRepository);
-    const message = {
-      id: randomUUID(),
-      chat_id: chat.id,
-      role: 'user' as const,
-      kind: 'user' as const,
-      content: 'late',
-      requested_model: null,
-      routed_provider: null,
-      routed_model: null,
-      routed_inference_tier: null,
-      prompt_tokens: null,
-      completion_tokens: null,
-      cost_estimate: null,
-      error_code: null,
-      created_at: new Date(),
-    };
+    const message = userMessageRow(randomUUID(), chat.id, 'late', new Date());
     expect(await repository.addUserMessage(message, 'late')).toBe(false);
     expect((await app.db.query('SELECT count(*)::int AS n FROM messages WHERE chat_id = $1', [chat.id])).rows[0].n).toBe(0);
     const open = await api.createChat();

@@ -37,3 +37,23 @@ export const MESSAGE_COLUMNS = [
   'error_code',
   'created_at',
 ] as const satisfies readonly (keyof MessageRow)[];
+
+/** A user's message as it is first stored: no route, no counts, no cost. */
+export function userMessageRow(id: string, chatId: string, content: string, createdAt: Date): MessageRow {
+  return {
+    id,
+    chat_id: chatId,
+    role: 'user',
+    kind: 'user',
+    content,
+    requested_model: null,
+    routed_provider: null,
+    routed_model: null,
+    routed_inference_tier: null,
+    prompt_tokens: null,
+    completion_tokens: null,
+    cost_estimate: null,
+    error_code: null,
+    created_at: createdAt,
+  };
+}

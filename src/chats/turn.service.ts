@@ -14,7 +14,7 @@ import { AssistantMessageRecorder, type AssistantOutcome } from './assistant-mes
 import { ChatsRepository } from './chats.repository.js';
 import { ChatsService } from './chats.service.js';
 import { type CreateTurnInput, type MessageView, messageView } from './dto/message.dto.js';
-import type { MessageRow } from './message.row.js';
+import { type MessageRow, userMessageRow } from './message.row.js';
 import { type HistoryMessage, MessagesRepository } from './messages.repository.js';
 import type { InferenceDetail } from './receipt-event.js';
 import { inferenceDetail } from './receipts.service.js';
@@ -125,22 +125,7 @@ export class TurnService {
       });
     }
 
-    const userMessage: MessageRow = {
-      id: randomUUID(),
-      chat_id: chat.id,
-      role: 'user',
-      kind: 'user',
-      content: input.content,
-      requested_model: null,
-      routed_provider: null,
-      routed_model: null,
-      routed_inference_tier: null,
-      prompt_tokens: null,
-      completion_tokens: null,
-      cost_estimate: null,
-      error_code: null,
-      created_at: new Date(),
-    };
+    const userMessage = userMessageRow(randomUUID(), chat.id, input.content, new Date());
     if (!(await this.chats.addUserMessage(userMessage, titleFrom(input.content)))) throw this.archived(chat.id);
 
     const model = input.model ?? DEFAULT_TURN_MODEL;

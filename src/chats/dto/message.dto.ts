@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { hasNul } from '../../common/text.js';
-import type { MessageKind, MessageRole, MessageRow } from '../message.row.js';
+import type { MessageRow } from '../message.row.js';
 
 /** `POST /chats/:id/messages`: one turn. Unknown fields are rejected. */
 export const createTurnSchema = z.strictObject({
@@ -16,22 +16,8 @@ export const createTurnSchema = z.strictObject({
 });
 export type CreateTurnInput = z.infer<typeof createTurnSchema>;
 
-export interface MessageView {
-  id: string;
-  chat_id: string;
-  role: MessageRole;
-  kind: MessageKind;
-  content: string;
-  requested_model: string | null;
-  routed_provider: string | null;
-  routed_model: string | null;
-  routed_inference_tier: number | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  cost_estimate: number | null;
-  error_code: string | null;
-  created_at: string;
-}
+/** A message as the API shows it: the row, with cost as a number and the time as ISO-8601. */
+export type MessageView = Omit<MessageRow, 'cost_estimate' | 'created_at'> & { cost_estimate: number | null; created_at: string };
 
 export function messageView(row: MessageRow): MessageView {
   return {
