@@ -73,6 +73,31 @@ export class ConfigError extends Error {
 
 export const MAX_ALIAS_DEPTH = 8;
 
+export interface AliasChain {
+  /** The aliases walked, starting with the one asked for (a cycle repeats its first repeated name at the end). */
+  readonly path: readonly string[];
+  /** The provider model the chain ends at. */
+  readonly terminal: AliasEntry['primary'];
+  readonly problem?: 'cycle' | 'depth';
+}
+
+/**
+ * Follows `primary.model` through aliases to the provider model it ends at. An alias whose primary
+ * names its own name (`gpt-4o: { primary: { provider: openai, model: gpt-4o } }`) ends there: it means
+ * that provider's model, not a cycle.
+ */
+export function aliasChain(aliases: Readonly<Record<string, AliasEntry>>, name: string): AliasChain {
+  const path = [name];
+  let terminal = aliases[name].primary;
+  while (terminal.model !== path[path.length - 1] && Object.hasOwn(aliases, terminal.model)) {
+    if (path.includes(terminal.model)) return { path: [...path, terminal.model], terminal, problem: 'cycle' };
+    path.push(terminal.model);
+    if (path.length > MAX_ALIAS_DEPTH) return { path, terminal, problem: 'depth' };
+    terminal = aliases[terminal.model].primary;
+  }
+  return { path, terminal };
+}
+
 function formatIssues(source: string, error: z.ZodError): string {
   return error.issues
     .map((issue) => `${source}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
@@ -92,17 +117,12 @@ function checkReferences(file: GatewayFile, source: string): void {
         throw new ConfigError(`${source}: aliases.${alias}.${key}.provider: unknown provider "${target.provider}"`);
       }
     }
-    const seen = [alias];
-    let model = entry.primary.model;
-    while (file.aliases[model]) {
-      if (seen.includes(model)) {
-        throw new ConfigError(`${source}: aliases.${alias}: alias cycle ${[...seen, model].join(' -> ')}`);
-      }
-      seen.push(model);
-      if (seen.length > MAX_ALIAS_DEPTH) {
-        throw new ConfigError(`${source}: aliases.${alias}: alias chain deeper than ${MAX_ALIAS_DEPTH}`);
-      }
-      model = file.aliases[model].primary.model;
+    const chain = aliasChain(file.aliases, alias);
+    if (chain.problem === 'cycle') {
+      throw new ConfigError(`${source}: aliases.${alias}: alias cycle ${chain.path.join(' -> ')}`);
+    }
+    if (chain.problem === 'depth') {
+      throw new ConfigError(`${source}: aliases.${alias}: alias chain deeper than ${MAX_ALIAS_DEPTH}`);
     }
   }
   for (const key of Object.keys(file.prices)) {

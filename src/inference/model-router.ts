@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, MAX_ALIAS_DEPTH, type ProviderConfig } from '../config/app-config.js';
+import { APP_CONFIG, type AppConfig, aliasChain, type ProviderConfig } from '../config/app-config.js';
 
 export interface Candidate {
   readonly provider: ProviderConfig;
@@ -48,23 +48,11 @@ export class ModelRouter {
     };
   }
 
-  /** The terminal model of an alias chain (`primary.model` may name another alias). */
-  private terminal(name: string): { provider: string; model: string } {
-    let entry = this.config.aliases[name].primary;
-    for (let depth = 0; depth < MAX_ALIAS_DEPTH && Object.hasOwn(this.config.aliases, entry.model); depth++) {
-      entry = {
-        provider: this.config.aliases[entry.model].primary.provider,
-        model: this.config.aliases[entry.model].primary.model,
-      };
-    }
-    return entry;
-  }
-
   private resolveAlias(name: string): Candidate[] {
-    const primary = this.terminal(name);
+    const primary = aliasChain(this.config.aliases, name).terminal;
     const candidates = [this.candidate(this.providers.get(primary.provider)!, primary.model, 'primary')];
     for (const fallback of this.config.aliases[name].fallback) {
-      const model = Object.hasOwn(this.config.aliases, fallback.model) ? this.terminal(fallback.model).model : fallback.model;
+      const model = Object.hasOwn(this.config.aliases, fallback.model) ? aliasChain(this.config.aliases, fallback.model).terminal.model : fallback.model;
       if (candidates.some((c) => c.provider.name === fallback.provider && c.model === model)) continue;
       candidates.push(this.candidate(this.providers.get(fallback.provider)!, model, 'fallback'));
     }

@@ -52,6 +52,25 @@ describe('configuration', () => {
     expect(() => load(`${SIM}aliases:\n${chain}`)).toThrow(/deeper than 8/);
   });
 
+  it('takes an alias named like its own model as that provider model, also at the end of a chain', () => {
+    const config = load(`${SIM}aliases:
+  m1: { primary: { provider: sim, model: m1 } }
+  top: { primary: { provider: sim, model: m1 } }
+  twice: { primary: { provider: sim, model: a2 } }
+  a2: { primary: { provider: sim, model: a3 } }
+  a3: { primary: { provider: sim, model: m1 } }
+`);
+    const router = new ModelRouter(config);
+    for (const name of ['m1', 'top', 'twice']) {
+      const r = router.resolve(name);
+      expect(r.ok && r.candidates.map((c) => `${c.provider.name}/${c.model}`)).toEqual(['sim/m1']);
+    }
+    // A real cycle through two or more aliases is still refused, named in full.
+    expect(() =>
+      load(`${SIM}aliases:\n  a: { primary: { provider: sim, model: b } }\n  b: { primary: { provider: sim, model: c } }\n  c: { primary: { provider: sim, model: a } }`),
+    ).toThrow('aliases.a: alias cycle a -> b -> c -> a');
+  });
+
   it('rejects bad environment values, naming the variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/environment: PORT/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
