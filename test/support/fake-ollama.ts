@@ -114,6 +114,7 @@ export function ollamaStreamOf(spec: OllamaStreamSpec = {}): OllamaBehaviour {
       if (spec.writeBytes) await new Promise((resolve) => setImmediate(resolve));
     }
     if (spec.cutAfter !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 20)); // let the lines arrive before the reset
       res.socket?.destroy();
       return;
     }
