@@ -124,7 +124,7 @@ const routingLogRowProperties: Record<(typeof ROUTING_LOG_COLUMNS)[number], Sche
   anonymized_entities: entityCounts,
   anonymization_skip_reason: nullable({
     type: 'string',
-    enum: ['disabled', 'tier_not_in_apply_at_tiers', 'privileged', 'request_opt_out'],
+    enum: ['disabled', 'tier_not_in_apply_at_tiers', 'privileged', 'request_opt_out', null],
   }),
   fallbacks: { type: 'array', items: ref('FallbackAttempt') },
   purpose: str(),
@@ -921,7 +921,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         applied: { type: 'boolean' },
         skip_reason: nullable({
           type: 'string',
-          enum: ['disabled', 'tier_not_in_apply_at_tiers', 'privileged', 'request_opt_out'],
+          enum: ['disabled', 'tier_not_in_apply_at_tiers', 'privileged', 'request_opt_out', null],
         }),
         entity_counts: entityCounts,
         placeholders_used: {
