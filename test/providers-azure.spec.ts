@@ -196,7 +196,7 @@ aliases:
     expect(row).toMatchObject({ tokens_in: 12, tokens_out: 3 });
   });
 
-  it('passes tool calls through, streamed and not', async () => {
+  it('passes tool calls through, streamed and not, and the tool result back on the next turn', async () => {
     const tools: OpenAI.ChatCompletionTool[] = [
       { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } },
     ];
@@ -206,23 +206,34 @@ aliases:
             toolCalls: [{ id: 'call_az1', name: 'lookup', argumentPieces: ['{"q":', '"tally"}'] }],
           })
         : azureCompletionOf(null, route.model, { toolCalls: [{ id: 'call_az1', name: 'lookup', arguments: '{"q":"tally"}' }] });
-    const json = await client.chat.completions.create({
-      model: 'azure-eu/gpt-4o-eu',
-      tools,
-      messages: [{ role: 'user', content: 'q' }],
-    });
+    const json = await client.chat.completions.create(
+      { model: 'azure-eu/gpt-4o-eu', tools, messages: [{ role: 'user', content: 'q' }] },
+      { headers: { 'X-Request-Id': 'azure-tools-json' } },
+    );
     expect(json.choices[0].finish_reason).toBe('tool_calls');
     expect(json.choices[0].message.tool_calls).toEqual([
       { id: 'call_az1', type: 'function', function: { name: 'lookup', arguments: '{"q":"tally"}' } },
     ]);
     expect(lastAzureRequest().body.tools).toEqual(tools);
+    expect(await rowsOf('azure-tools-json')).toHaveLength(1);
 
-    const stream = await client.chat.completions.create({
-      model: 'azure-eu/gpt-4o-eu',
-      tools,
-      stream: true,
-      messages: [{ role: 'user', content: 'q' }],
-    });
+    // The tool result goes back on the next turn in OpenAI's shape, untranslated.
+    azure.answer = (_body, route) => azureCompletionOf('Tally is a gateway.', route.model);
+    const followUp: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'q' },
+      json.choices[0].message,
+      { role: 'tool', tool_call_id: 'call_az1', content: 'an LLM gateway' },
+    ];
+    const answer = await client.chat.completions.create({ model: 'azure-eu/gpt-4o-eu', tools, messages: followUp });
+    expect(answer.choices[0].message.content).toBe('Tally is a gateway.');
+    expect(lastAzureRequest().body.messages).toEqual(JSON.parse(JSON.stringify(followUp)));
+
+    azure.answer = (_body, route) =>
+      azureStreamOf([], route.model, { toolCalls: [{ id: 'call_az1', name: 'lookup', argumentPieces: ['{"q":', '"tally"}'] }] });
+    const stream = await client.chat.completions.create(
+      { model: 'azure-eu/gpt-4o-eu', tools, stream: true, messages: [{ role: 'user', content: 'q' }] },
+      { headers: { 'X-Request-Id': 'azure-tools-stream' } },
+    );
     let args = '';
     let id: string | undefined;
     for await (const chunk of stream) {
@@ -232,6 +243,20 @@ aliases:
       }
     }
     expect([id, args]).toEqual(['call_az1', '{"q":"tally"}']);
+    expect(await rowsOf('azure-tools-stream')).toHaveLength(1);
+  });
+
+  it('has the row committed when a client hangs up on [DONE]', async () => {
+    const res = await postSse(
+      app.url,
+      key,
+      { model: 'azure-eu/gpt-4o-eu', stream: true, messages: [{ role: 'user', content: 'x' }] },
+      { headers: { 'X-Request-Id': 'azure-close-at-done' }, onFrame: (data) => (data === '[DONE]' ? 'close' : undefined) },
+    );
+    expect(res.closedByClient).toBe(true);
+    const rows = await rowsOf('azure-close-at-done');
+    expect(rows).toHaveLength(1);
+    expect(rows[0].outcome).toBe('completed');
   });
 
   describe('errors', () => {
@@ -315,18 +340,66 @@ aliases:
       expect(row).toMatchObject({ outcome: 'failed', error_code: 'rate_limit_exceeded' });
     });
 
-    it('answers 400 with Azure’s message for a content-filter refusal', async () => {
+    it('fails a stream cut mid-way: error frame, [DONE], one failed row', async () => {
+      azure.answer = (_body, route) => async (ctx) => {
+        // Azure's opening frames and one piece, then the connection is reset.
+        const { res } = ctx;
+        const write = res.write.bind(res);
+        let frames = 0;
+        res.write = ((chunk: string) => (++frames <= 3 ? write(chunk) : true)) as typeof res.write;
+        res.end = (() => res) as typeof res.end;
+        await azureStreamOf(['never', 'more'], route.model)(ctx);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        res.socket?.destroy();
+      };
+      const res = await postSse(
+        app.url,
+        key,
+        { model: 'azure-eu/gpt-4o-eu', stream: true, messages: [{ role: 'user', content: 'x' }] },
+        { headers: { 'X-Request-Id': 'azure-cut' } },
+      );
+      expect(res.status).toBe(200);
+      expect(res.frames.at(-1)).toBe('[DONE]');
+      expect(JSON.parse(res.frames.at(-2)!).error.code).toBe('provider_unavailable');
+      expect(res.frames.slice(0, -2).map((f) => JSON.parse(f).choices[0].delta.content)).toEqual(['', 'never']);
+      const rows = await rowsOf('azure-cut');
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ outcome: 'failed', error_reason: 'upstream_error:provider_unavailable:network' });
+    });
+
+    it('falls back when the resource is unreachable', async () => {
+      azure.answer =
+        () =>
+        ({ res }) => {
+          res.socket?.destroy();
+        };
+      const completion = await client.chat.completions.create(
+        { model: 'eu-chat', messages: [{ role: 'user', content: 'x' }] },
+        { headers: { 'X-Request-Id': 'azure-network' } },
+      );
+      expect(completion.choices[0].message.content).toBe('backup');
+      const rows = await rowsOf('azure-network');
+      expect(rows).toHaveLength(1);
+      expect(rows[0].fallbacks[0].reason).toBe('upstream_error:provider_unavailable:network');
+    });
+
+    it('answers 400 with Azure’s message for a content-filter refusal, without falling back', async () => {
       azure.answer = () =>
         azureErrorOf(
           400,
           'content_filter',
           "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",
         );
+      const before = backup.requests.length;
       const error = (await client.chat.completions
-        .create({ model: 'eu-chat', messages: [{ role: 'user', content: 'x' }] })
+        .create({ model: 'eu-chat', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'X-Request-Id': 'azure-filter' } })
         .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
       expect([error.status, error.code]).toEqual([400, 'invalid_request']);
       expect(error.message).toContain('content management policy');
+      expect(backup.requests.length).toBe(before);
+      const rows = await rowsOf('azure-filter');
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ outcome: 'failed', error_reason: 'upstream_error:invalid_request:status=400:http' });
     });
   });
 
