@@ -131,12 +131,17 @@ export function azureStreamOf(
   opts: {
     toolCalls?: { id: string; name: string; argumentPieces: string[] }[];
     usage?: { prompt: number; completion: number };
+    /** Resets the connection after this many frames (a stream cut mid-way). */
+    cutAfter?: number;
   } = {},
 ): Behaviour {
   const usage = opts.usage ?? { prompt: 12, completion: pieces.length };
-  return ({ res, body }) => {
+  return async ({ res, body }) => {
     const id = 'chatcmpl-azurestream';
-    const frame = (value: unknown) => res.write(`data: ${JSON.stringify(value)}\n\n`);
+    let frames = 0;
+    const frame = (value: unknown) => {
+      if (opts.cutAfter === undefined || frames++ < opts.cutAfter) res.write(`data: ${JSON.stringify(value)}\n\n`);
+    };
     const chunk = (delta: Record<string, unknown>, finish: string | null, filter: unknown = CONTENT_FILTER) =>
       frame({
         choices: [{ content_filter_results: filter, delta, finish_reason: finish, index: 0, logprobs: null }],
@@ -176,6 +181,11 @@ export function azureStreamOf(
           total_tokens: usage.prompt + usage.completion,
         },
       });
+    }
+    if (opts.cutAfter !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 20)); // let the frames arrive before the reset
+      res.socket?.destroy();
+      return;
     }
     res.write('data: [DONE]\n\n');
     res.end();
