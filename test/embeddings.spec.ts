@@ -148,6 +148,12 @@ aliases:
       expect(Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4))).toEqual(fakeVector(0));
     });
 
+    it('answers base64 even from an OpenAI-compatible server that ignores encoding_format and sends floats', async () => {
+      cloud.behaviour = () => embeddingsOf(2, { ignoreEncodingFormat: true });
+      const result = await client.embeddings.create({ model: 'embed', input: ['a', 'b'] });
+      expect(result.data.map((d) => Array.from(d.embedding))).toEqual([fakeVector(0), fakeVector(1)]);
+    });
+
     it('passes token-array input and dimensions to an OpenAI-compatible upstream unchanged', async () => {
       const result = await client.embeddings.create({
         model: 'cloud-embed/cloud-embed-model',
@@ -422,7 +428,7 @@ aliases:
       cloud.behaviour =
         () =>
         async ({ res, body }) => {
-          await sleep(1500);
+          await Promise.race([sleep(1500), new Promise((resolve) => res.on('close', resolve))]);
           if (!res.destroyed) embeddingsOf()({ res, body } as Parameters<ReturnType<typeof embeddingsOf>>[0]);
         };
       const before = cloud.requests.length;

@@ -139,7 +139,7 @@ export function fakeVector(i: number, dimensions = 4): number[] {
  * OpenAI's embeddings answer: one vector per input, floats or, for `encoding_format: "base64"`,
  * base64 of little-endian float32s, as the API does; `prompt_tokens` one per input unless given.
  */
-export function embeddingsOf(promptTokens?: number): Behaviour {
+export function embeddingsOf(promptTokens?: number, opts: { ignoreEncodingFormat?: boolean } = {}): Behaviour {
   return ({ res, body }) => {
     const inputs = Array.isArray(body.input) && typeof body.input[0] !== 'number' ? body.input : [body.input];
     const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 4;
@@ -147,7 +147,11 @@ export function embeddingsOf(promptTokens?: number): Behaviour {
       const vector = fakeVector(i, dimensions);
       const bytes = Buffer.alloc(vector.length * 4);
       for (const [d, x] of vector.entries()) bytes.writeFloatLE(x, d * 4);
-      return { object: 'embedding', index: i, embedding: body.encoding_format === 'base64' ? bytes.toString('base64') : vector };
+      return {
+        object: 'embedding',
+        index: i,
+        embedding: body.encoding_format === 'base64' && !opts.ignoreEncodingFormat ? bytes.toString('base64') : vector,
+      };
     });
     const tokens = promptTokens ?? inputs.length;
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -3,7 +3,12 @@ import type { ProviderConfig } from '../../config/app-config.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequestBody } from '../openai.types.js';
 import { SseParser } from '../sse/sse-parser.js';
 import type { ChatProvider } from './chat-provider.js';
-import type { EmbeddingsProvider, EmbeddingsRequestBody, EmbeddingsResponse } from './embeddings-provider.js';
+import {
+  type EmbeddingsProvider,
+  type EmbeddingsRequestBody,
+  type EmbeddingsResponse,
+  float32Base64,
+} from './embeddings-provider.js';
 import { ProviderError } from './provider-error.js';
 import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-http.js';
 
@@ -130,6 +135,12 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider {
         throw new ProviderError('protocol', `${this.name} returned embeddings without data`, this.name, res.statusCode);
       }
       if (!parsed.model) parsed.model = body.model;
+      if (body.encoding_format === 'base64') {
+        // Some OpenAI-compatible servers ignore encoding_format; the client asked for base64 and decodes it.
+        for (const entry of parsed.data) {
+          if (Array.isArray(entry?.embedding)) entry.embedding = float32Base64(entry.embedding);
+        }
+      }
       return parsed;
     } catch (error) {
       throw this.http.classify(error, deadline);
