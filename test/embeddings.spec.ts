@@ -215,6 +215,7 @@ aliases:
         error_reason: 'upstream_error:invalid_request:status=400:http',
         tokens_in: null,
       });
+      expect(res.headers.get('x-completion-id')).toBe(rows[0].id);
     });
 
     it('answers the last error when every candidate fails, attributed to the last one tried', async () => {

@@ -8,6 +8,7 @@ import { PendingWrites } from '../routing-log/pending-writes.js';
 import type { FallbackAttempt } from '../routing-log/routing-log.row.js';
 import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
 import { type EmbeddingsRequest, upstreamEmbeddingsBody } from './embeddings-request.schema.js';
+import { CLIENT_CLOSED_STATUS } from './inference.service.js';
 import { type Candidate, ModelRouter } from './model-router.js';
 import { Pricing } from './pricing.js';
 import { ProviderRegistry } from './provider-registry.js';
@@ -59,6 +60,15 @@ function routeColumns(candidate: Candidate) {
     routed_model: candidate.model,
     routed_inference_tier: candidate.tier,
   };
+}
+
+/** A failure after the row was minted names its receipt, as a success does. */
+function withCompletionId(error: AppError, id: string): AppError {
+  return new AppError(error.code, error.message, error.details, error.status, { ...error.headers, 'X-Completion-Id': id });
+}
+
+function clientClosed(id: string): AppError {
+  return withCompletionId(new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, CLIENT_CLOSED_STATUS), id);
 }
 
 function promptTokens(body: EmbeddingsResponse): number | null {
@@ -202,7 +212,7 @@ export class EmbeddingsService {
             latency_ms: since(plan.started),
             fallbacks,
           });
-          throw new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, 499);
+          throw clientClosed(plan.id);
         }
         const providerError = this.asProviderError(error, candidate);
         const eligible = providerError.fallbackEligible || providerError.kind === 'unsupported';
@@ -242,11 +252,11 @@ export class EmbeddingsService {
       // The row is the last candidate's; only the ones before it are its fallbacks.
       fallbacks: eligible ? fallbacks.slice(0, -1) : fallbacks,
     });
-    throw error.toAppError();
+    throw withCompletionId(error.toAppError(), plan.id);
   }
 
-  /** Records `client_closed` for a request whose client left before it was sent upstream. */
-  abandon(plan: PlannedEmbedding): void {
+  /** Records `client_closed` for a request whose client left before it was sent upstream; returns the error that ends it. */
+  abandon(plan: PlannedEmbedding): AppError {
     if (!plan.recorder.recorded) {
       void plan.recorder.record({
         outcome: 'client_closed',
@@ -255,6 +265,7 @@ export class EmbeddingsService {
         fallbacks: [...plan.skipped],
       });
     }
+    return clientClosed(plan.id);
   }
 
   /** The strictest of the request's `minimum_inference_tier` and the API key's floor. */
