@@ -66,12 +66,12 @@ export function parseMarkdown(source: string): Block[] {
     }
     if (QUOTE.test(line)) {
       const body: string[] = [];
-      while (i < lines.length && QUOTE.test(lines[i])) body.push(QUOTE.exec(lines[i])![1]);
+      while (i < lines.length && QUOTE.test(lines[i])) body.push(QUOTE.exec(lines[i++])![1]);
       blocks.push({ type: 'quote', children: parseInline(body.join('\n')) });
-      i += body.length;
       continue;
     }
-    const body: string[] = [];
+    // The first line is taken whatever it is, so the loop always advances.
+    const body: string[] = [lines[i++]];
     while (i < lines.length && lines[i].trim() !== '' && !startsBlock(lines[i])) body.push(lines[i++]);
     blocks.push({ type: 'paragraph', children: parseInline(body.join('\n')) });
   }
