@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { EMPTY_FILTERS, filterParams } from '../../web/src/admin/routing-log/filters.js';
 import { usageChart } from '../../web/src/admin/usage/chart.js';
-import { filterParams, EMPTY_FILTERS } from '../../web/src/admin/routing-log/filters.js';
-import { errorText, type ChatEntry } from '../../web/src/chats/entry.js';
+import { type ChatEntry, errorText } from '../../web/src/chats/entry.js';
 import {
   ANONYMIZED_LABEL,
   ANONYMIZED_TOOLTIP,
@@ -80,7 +80,12 @@ describe('describeEvent: the reference drawer strings (§1.9)', () => {
   it('error, or any refused event: "Inference refused" with the reason, red, with its tier', () => {
     const reason = 'tier_below_minimum:required=3:resolved=4:source=project';
     const refused = { ...INFERENCE, refused: true, refusal_reason: reason, anonymization_applied: false };
-    expect(describeEvent(event('error', refused))).toEqual({ label: 'Inference refused', secondary: reason, tier: 4, tone: 'danger' });
+    expect(describeEvent(event('error', refused))).toEqual({
+      label: 'Inference refused',
+      secondary: reason,
+      tier: 4,
+      tone: 'danger',
+    });
     expect(describeEvent(event('inference', refused)).label).toBe('Inference refused');
     expect(describeEvent(event('error', { ...refused, refusal_reason: null })).secondary).toBe('inference refused');
   });
@@ -166,7 +171,11 @@ describe('anonymization status and the per-message indicator (§2)', () => {
 
 describe('the drawer and Tally’s additions', () => {
   it('states, heading, chips in order of appearance, and row keys', () => {
-    expect(DRAWER_TEXT).toEqual({ loading: 'Loading…', failed: "Couldn't load receipts.", empty: 'No receipts yet for this chat.' });
+    expect(DRAWER_TEXT).toEqual({
+      loading: 'Loading…',
+      failed: "Couldn't load receipts.",
+      empty: 'No receipts yet for this chat.',
+    });
     expect(receiptsHeading(4)).toBe('Receipts · 4 events');
     const events = [event('message', {}), event('inference', INFERENCE), event('message', { x: 1 }), event('error', {})];
     expect(kindsPresent(events)).toEqual(['message', 'inference', 'error']);
@@ -185,7 +194,12 @@ describe('the drawer and Tally’s additions', () => {
     expect(formatEntityCounts({})).toBe('none');
     expect(formatEntityCounts(null)).toBe('none');
     expect(
-      inferenceExtras({ ...INFERENCE, cost_usd: 0.000575, outcome: 'completed', anonymized_entities: { PERSON: 1, EMAIL_ADDRESS: 1 } }),
+      inferenceExtras({
+        ...INFERENCE,
+        cost_usd: 0.000575,
+        outcome: 'completed',
+        anonymized_entities: { PERSON: 1, EMAIL_ADDRESS: 1 },
+      }),
     ).toEqual(['cost $0.000575', 'completed', 'entities: EMAIL_ADDRESS ×1 · PERSON ×1']);
     expect(inferenceExtras({ ...INFERENCE, cost_usd: null, outcome: 'refused', anonymized_entities: null })).toEqual([
       'cost no price',

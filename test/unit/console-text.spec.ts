@@ -26,10 +26,15 @@ describe('console SSE parser (incremental)', () => {
 
 describe('console markdown reader', () => {
   it('reads fenced code, headings, lists, quotes and paragraphs', () => {
-    const blocks = parseMarkdown('# Title\n\nSome **bold** and `code`.\n\n```ts\nconst a = 1 < 2;\n```\n- one\n- two\n\n1. first\n> quoted');
+    const blocks = parseMarkdown(
+      '# Title\n\nSome **bold** and `code`.\n\n```ts\nconst a = 1 < 2;\n```\n- one\n- two\n\n1. first\n> quoted',
+    );
     expect(blocks.map((b) => b.type)).toEqual(['heading', 'paragraph', 'code', 'list', 'list', 'quote']);
     expect(blocks[2]).toEqual({ type: 'code', lang: 'ts', text: 'const a = 1 < 2;' });
-    expect(blocks[3]).toMatchObject({ ordered: false, items: [[{ type: 'text', text: 'one' }], [{ type: 'text', text: 'two' }]] });
+    expect(blocks[3]).toMatchObject({
+      ordered: false,
+      items: [[{ type: 'text', text: 'one' }], [{ type: 'text', text: 'two' }]],
+    });
     expect(blocks[4]).toMatchObject({ ordered: true });
   });
 

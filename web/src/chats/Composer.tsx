@@ -44,27 +44,23 @@ export function Composer(props: { busy: boolean; onSend: (turn: TurnRequest) => 
         }}
       />
       <div class="composer-controls">
-        <label>
-          Model{' '}
-          <select value={model} onChange={(e) => setModel((e.target as HTMLSelectElement).value)}>
-            {models.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.id} (tier {m.routed_inference_tier})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Tier floor{' '}
-          <select value={floor} onChange={(e) => setFloor((e.target as HTMLSelectElement).value)}>
-            <option value="">none</option>
-            {[1, 2, 3, 4, 5].map((t) => (
-              <option key={t} value={String(t)}>
-                {t} or stronger
-              </option>
-            ))}
-          </select>
-        </label>
+        <label for="composer-model">Model</label>
+        <select id="composer-model" value={model} onChange={(e) => setModel((e.target as HTMLSelectElement).value)}>
+          {models.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.id} (tier {m.routed_inference_tier})
+            </option>
+          ))}
+        </select>
+        <label for="composer-floor">Tier floor</label>
+        <select id="composer-floor" value={floor} onChange={(e) => setFloor((e.target as HTMLSelectElement).value)}>
+          <option value="">none</option>
+          {[1, 2, 3, 4, 5].map((t) => (
+            <option key={t} value={String(t)}>
+              {t} or stronger
+            </option>
+          ))}
+        </select>
         <label class="switch">
           <input type="checkbox" checked={anonymize} onChange={(e) => setAnonymize((e.target as HTMLInputElement).checked)} />{' '}
           Anonymize

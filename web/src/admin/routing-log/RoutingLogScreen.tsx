@@ -16,9 +16,10 @@ function Text(props: {
   type?: string;
 }) {
   return (
-    <label>
-      {props.label}
+    <label class="field">
+      <span id={`rl-${props.name}-label`}>{props.label}</span>
       <input
+        aria-labelledby={`rl-${props.name}-label`}
         type={props.type ?? 'text'}
         value={props.filters[props.name]}
         onInput={(e) => props.set({ ...props.filters, [props.name]: (e.target as HTMLInputElement).value })}
@@ -35,9 +36,10 @@ function Choice(props: {
   set: (f: RoutingLogFilters) => void;
 }) {
   return (
-    <label>
-      {props.label}
+    <label class="field">
+      <span id={`rl-${props.name}-label`}>{props.label}</span>
       <select
+        aria-labelledby={`rl-${props.name}-label`}
         value={props.filters[props.name]}
         onChange={(e) => props.set({ ...props.filters, [props.name]: (e.target as HTMLSelectElement).value })}
       >
