@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
-import { RoutingLogScreen } from './admin/routing-log/RoutingLogScreen';
-import { TurnScreen } from './admin/turn/TurnScreen';
-import { UsageScreen } from './admin/usage/UsageScreen';
-import { UsersScreen } from './admin/users/UsersScreen';
-import { onUnauthorized } from './api/client';
-import { ChatsScreen } from './chats/ChatsScreen';
-import { Shell } from './layout/Shell';
-import { useRoute } from './router';
-import { apiKey, forget, type Role, remember, role } from './session';
-import { SignIn } from './sign-in/SignIn';
+import { RoutingLogScreen } from './admin/routing-log/RoutingLogScreen.js';
+import { TurnScreen } from './admin/turn/TurnScreen.js';
+import { UsageScreen } from './admin/usage/UsageScreen.js';
+import { UsersScreen } from './admin/users/UsersScreen.js';
+import { onUnauthorized } from './api/client.js';
+import { ChatsScreen } from './chats/ChatsScreen.js';
+import { Shell } from './layout/Shell.js';
+import { useRoute } from './router.js';
+import { apiKey, forget, type Role, remember, role } from './session.js';
+import { SignIn } from './sign-in/SignIn.js';
 
 export function App() {
   const route = useRoute();

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { href, onLinkClick } from './router';
+import { href, onLinkClick } from './router.js';
 
 export function Link(props: { to: string; children: ComponentChildren; class?: string; current?: boolean; label?: string }) {
   return (

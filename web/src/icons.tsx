@@ -1,4 +1,4 @@
-import type { IconName } from './receipts/format';
+import type { IconName } from './receipts/format.js';
 
 /** Line icons drawn after Lucide's shapes (ISC); decorative, so hidden from assistive technology. */
 const PATHS: Record<IconName | 'shield-check' | 'shield' | 'copy' | 'close' | 'plus' | 'archive', string[]> = {

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/client';
+import { ApiError } from '../api/client.js';
 
 /** A failed admin read: a member's 403 says plainly that the page is for admins. */
 export function AdminError({ error }: { error: unknown }) {

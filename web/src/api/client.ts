@@ -1,5 +1,5 @@
-import { apiKey } from '../session';
-import type { ErrorEnvelope } from './types';
+import { apiKey } from '../session.js';
+import type { ErrorEnvelope } from './types.js';
 
 /** An answer that was not 2xx, with the envelope's stable code (or `network_error`). */
 export class ApiError extends Error {

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, query } from '../api/client';
-import type { Chat, ChatPage } from '../api/types';
-import { Icon } from '../icons';
-import { Link } from '../Link';
-import { navigate } from '../router';
-import { Conversation } from './Conversation';
+import { api, query } from '../api/client.js';
+import type { Chat, ChatPage } from '../api/types.js';
+import { Icon } from '../icons.js';
+import { Link } from '../Link.js';
+import { navigate } from '../router.js';
+import { Conversation } from './Conversation.js';
 
 export function ChatsScreen({ chatId }: { chatId: string | null }) {
   const [chats, setChats] = useState<Chat[]>([]);

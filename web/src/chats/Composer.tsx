@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { loadModels, type ModelOption } from './models';
-import type { TurnRequest } from './turn-stream';
+import { loadModels, type ModelOption } from './models.js';
+import type { TurnRequest } from './turn-stream.js';
 
 export function Composer(props: { busy: boolean; onSend: (turn: TurnRequest) => void; onStop: () => void }) {
   const [models, setModels] = useState<ModelOption[]>([]);

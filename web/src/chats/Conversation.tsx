@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api/client';
-import type { Chat } from '../api/types';
-import { ReceiptsDrawer } from '../receipts/ReceiptsDrawer';
-import { Composer } from './Composer';
-import { type ChatEntry, entryFrom } from './entry';
-import { loadAnonymization, loadChat, loadHistory } from './history';
-import { MessageBubble } from './MessageBubble';
-import { streamTurn, type TurnRequest } from './turn-stream';
+import { ApiError } from '../api/client.js';
+import type { Chat } from '../api/types.js';
+import { ReceiptsDrawer } from '../receipts/ReceiptsDrawer.js';
+import { Composer } from './Composer.js';
+import { type ChatEntry, entryFrom } from './entry.js';
+import { loadAnonymization, loadChat, loadHistory } from './history.js';
+import { MessageBubble } from './MessageBubble.js';
+import { streamTurn, type TurnRequest } from './turn-stream.js';
 
 const PENDING = 'pending';
 

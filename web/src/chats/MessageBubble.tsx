@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { Icon } from '../icons';
-import { Markdown } from '../markdown/Markdown';
-import { ANONYMIZED_LABEL, ANONYMIZED_TOOLTIP, showsAnonymizedPill, tierLabel } from '../receipts/format';
-import { type ChatEntry, errorText } from './entry';
+import { Icon } from '../icons.js';
+import { Markdown } from '../markdown/Markdown.js';
+import { ANONYMIZED_LABEL, ANONYMIZED_TOOLTIP, showsAnonymizedPill, tierLabel } from '../receipts/format.js';
+import { type ChatEntry, errorText } from './entry.js';
 
 function CopyButton({ text }: { text: string }) {
   const [copied, setCopied] = useState(false);

@@ -1,4 +1,4 @@
-import type { Message } from '../api/types';
+import type { Message } from '../api/types.js';
 
 /** One bubble in the conversation: a stored message, or the turn being streamed. */
 export interface ChatEntry {

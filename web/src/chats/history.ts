@@ -1,7 +1,7 @@
-import { api, query } from '../api/client';
-import type { Chat, MessagePage, ReceiptEvent } from '../api/types';
-import { anonymizedByMessage, type ReceiptEventLike } from '../receipts/format';
-import { type ChatEntry, entryFrom } from './entry';
+import { api, query } from '../api/client.js';
+import type { Chat, MessagePage, ReceiptEvent } from '../api/types.js';
+import { anonymizedByMessage, type ReceiptEventLike } from '../receipts/format.js';
+import { type ChatEntry, entryFrom } from './entry.js';
 
 const PAGE = 100;
 const MAX_PAGES = 20;

@@ -1,5 +1,5 @@
-import { api } from '../api/client';
-import type { ModelList } from '../api/types';
+import { api } from '../api/client.js';
+import type { ModelList } from '../api/types.js';
 
 export type ModelOption = ModelList['data'][number];
 

@@ -1,6 +1,6 @@
-import { authHeaders, errorFrom } from '../api/client';
-import { readSse } from '../api/sse';
-import type { Message, TurnStreamEvent } from '../api/types';
+import { authHeaders, errorFrom } from '../api/client.js';
+import { readSse } from '../api/sse.js';
+import type { Message, TurnStreamEvent } from '../api/types.js';
 
 export interface TurnRequest {
   content: string;

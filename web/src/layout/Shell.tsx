@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { Link } from '../Link';
-import type { Route } from '../router';
+import { Link } from '../Link.js';
+import type { Route } from '../router.js';
 
 /** The frame around every screen: navigation (admin links for admins only) and Sign out. */
 export function Shell(props: { route: Route; admin: boolean; onSignOut: () => void; children: ComponentChildren }) {

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
-import { type Block, type Inline, parseMarkdown } from './markdown';
+import { type Block, type Inline, parseMarkdown } from './markdown.js';
 
 function inlines(nodes: Inline[]): ComponentChildren {
   return nodes.map((node, i) => {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Icon } from '../icons';
+import { Icon } from '../icons.js';
 import {
   ANONYMIZED_LABEL,
   anonStatus,
@@ -9,7 +9,7 @@ import {
   NOT_ANONYMIZED_LABEL,
   type ReceiptEventLike,
   tierLabel,
-} from './format';
+} from './format.js';
 
 export function ReceiptRow({ event }: { event: ReceiptEventLike }) {
   const [open, setOpen] = useState(false);

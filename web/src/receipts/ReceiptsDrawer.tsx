@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api/client';
-import type { ReceiptEvent } from '../api/types';
-import { downloadWithKey } from './download';
-import { DRAWER_TEXT, eventKey, kindsPresent, type ReceiptEventLike, receiptsHeading } from './format';
-import { ReceiptRow } from './ReceiptRow';
+import { api } from '../api/client.js';
+import type { ReceiptEvent } from '../api/types.js';
+import { downloadWithKey } from './download.js';
+import { DRAWER_TEXT, eventKey, kindsPresent, type ReceiptEventLike, receiptsHeading } from './format.js';
+import { ReceiptRow } from './ReceiptRow.js';
 
 type State = { status: 'loading' } | { status: 'error' } | { status: 'ready'; events: ReceiptEventLike[] };
 

@@ -1,4 +1,4 @@
-import { request } from '../api/client';
+import { request } from '../api/client.js';
 
 /** Fetches a file with the key (never an unauthenticated link) and saves it under the server's filename. */
 export async function downloadWithKey(path: string, fallbackName: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, api } from '../api/client';
-import type { Role } from '../session';
+import { ApiError, api } from '../api/client.js';
+import type { Role } from '../session.js';
 
 /** Finds out whether a key is accepted, and whether it is an admin's (members get 403 on /admin). */
 async function checkKey(key: string): Promise<Role> {

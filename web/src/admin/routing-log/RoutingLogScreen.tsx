@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, query } from '../../api/client';
-import type { RoutingLogPage, RoutingLogRow } from '../../api/types';
-import { Link } from '../../Link';
-import { formatEntityCounts, formatUsd, tierLabel } from '../../receipts/format';
-import { AdminError } from '../AdminNotice';
-import { EMPTY_FILTERS, filterParams, OUTCOMES, type RoutingLogFilters } from './filters';
+import { api, query } from '../../api/client.js';
+import type { RoutingLogPage, RoutingLogRow } from '../../api/types.js';
+import { Link } from '../../Link.js';
+import { formatEntityCounts, formatUsd, tierLabel } from '../../receipts/format.js';
+import { AdminError } from '../AdminNotice.js';
+import { EMPTY_FILTERS, filterParams, OUTCOMES, type RoutingLogFilters } from './filters.js';
 
 const PAGE_SIZE = 50;
 

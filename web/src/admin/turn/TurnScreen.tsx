@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../../api/client';
-import type { TurnInspection } from '../../api/types';
-import { formatUsd, tierLabel } from '../../receipts/format';
-import { navigate } from '../../router';
-import { AdminError } from '../AdminNotice';
+import { api } from '../../api/client.js';
+import type { TurnInspection } from '../../api/types.js';
+import { formatUsd, tierLabel } from '../../receipts/format.js';
+import { navigate } from '../../router.js';
+import { AdminError } from '../AdminNotice.js';
 
 /**
  * One turn's messages, routing-log rows and anonymization record. Message text is deliberately not

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, query } from '../../api/client';
-import type { UsageReport } from '../../api/types';
-import { formatUsd } from '../../receipts/format';
-import { AdminError } from '../AdminNotice';
-import { localToIso } from '../routing-log/filters';
-import { usageChart } from './chart';
+import { api, query } from '../../api/client.js';
+import type { UsageReport } from '../../api/types.js';
+import { formatUsd } from '../../receipts/format.js';
+import { AdminError } from '../AdminNotice.js';
+import { localToIso } from '../routing-log/filters.js';
+import { usageChart } from './chart.js';
 
 const GROUPS = ['user', 'provider', 'model', 'tier', 'day'] as const;
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, query } from '../../api/client';
-import type { CreatedUser, IssuedApiKey, User, UserPage } from '../../api/types';
-import { AdminError } from '../AdminNotice';
+import { api, query } from '../../api/client.js';
+import type { CreatedUser, IssuedApiKey, User, UserPage } from '../../api/types.js';
+import { AdminError } from '../AdminNotice.js';
 
 interface ShownKey {
   id: string;
