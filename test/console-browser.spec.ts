@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { launchChromium, newContext, type PageProblems, signIn, watchProblems } from './support/browser.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { errorOf, FakeOpenAi } from './support/fake-openai.js';
+import { FAULTS } from './support/faults.js';
+import { gatewayYaml, startTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * The web console in a real Chromium against the real service (embedded PostgreSQL, the default
@@ -275,6 +277,56 @@ describe('web console in a real browser', () => {
     await memberPage.getByLabel('API key').waitFor();
     expect(await memberPage.evaluate(() => sessionStorage.length)).toBe(0);
     await memberPage.close();
+  });
+
+  it('archives a chat: it leaves the list', async () => {
+    await page.goto(`${app.url}/console/`);
+    const list = page.getByRole('complementary', { name: 'Chats' });
+    await page.getByRole('button', { name: 'New chat', exact: true }).click();
+    await page.getByRole('heading', { name: 'New chat' }).waitFor();
+    const before = await list.getByRole('link').count();
+    await list.getByRole('button', { name: 'Archive New chat' }).first().click();
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    expect(await list.getByRole('link').count()).toBe(before - 1);
+  });
+
+  it('keeps a partial answer when the upstream fails mid-stream, and says a failure before it started', async () => {
+    const fake = await new FakeOpenAi().start();
+    const flaky = await startTestApp(gatewayYaml({ upstreams: { flaky: fake.baseUrl } }));
+    const tab = await context.newPage();
+    try {
+      await signIn(tab, flaky.url, flaky.adminKey);
+      await tab.getByRole('button', { name: 'New chat', exact: true }).click();
+      await tab.getByRole('heading', { name: 'New chat' }).waitFor();
+      await tab.getByLabel('Model', { exact: true }).selectOption('flaky/flaky-model');
+      const answer = () => tab.getByRole('article', { name: 'Assistant message' }).last();
+
+      fake.behaviour = () => FAULTS['a reset mid-stream'].behaviour;
+      await tab.getByLabel('Message', { exact: true }).fill('Tell me a long story.');
+      await tab.getByRole('button', { name: 'Send' }).click();
+      await answer().getByRole('alert').filter({ hasText: 'The partial answer above is kept.' }).waitFor();
+      expect(await answer().getByRole('alert').textContent()).toMatch(/^Failed \(provider_unavailable\): /);
+      expect(await answer().getByText('partial', { exact: true }).isVisible()).toBe(true);
+
+      fake.behaviour = () => errorOf(500);
+      await tab.getByLabel('Message', { exact: true }).fill('And another.');
+      await tab.getByRole('button', { name: 'Send' }).click();
+      await answer()
+        .getByRole('alert')
+        .filter({ hasText: /^Failed \(provider_unavailable\): / })
+        .waitFor();
+      expect(await answer().getByRole('button', { name: 'Copy' }).count()).toBe(0);
+
+      // Both failures are receipts, with their outcome.
+      await tab.getByRole('button', { name: 'Receipts' }).click();
+      const dialog = tab.getByRole('dialog', { name: 'Receipts' });
+      await dialog.getByText('failed', { exact: true }).first().waitFor();
+      expect(await dialog.getByText('failed', { exact: true }).count()).toBe(2);
+    } finally {
+      await tab.close();
+      await flaky.close();
+      await fake.stop();
+    }
   });
 
   it('serves its pages and /docs with the CSP, and nothing logged a console error', async () => {

@@ -111,6 +111,7 @@ export function Conversation(props: { chatId: string; onTurnDone: () => void }) 
     setBusy(false);
     abort.current = null;
     props.onTurnDone();
+    loadChat(chatId).then(setChat, () => undefined); // the first message names the chat
     if (result.done && !result.failed && assistantId !== PENDING) {
       const id = assistantId;
       loadAnonymization(chatId).then(

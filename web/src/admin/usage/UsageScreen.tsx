@@ -84,8 +84,12 @@ export function UsageScreen() {
         }}
       >
         <label>
-          Group by
-          <select value={groupBy} onChange={(e) => setGroupBy((e.target as HTMLSelectElement).value as (typeof GROUPS)[number])}>
+          <span id="usage-group-label">Group by</span>
+          <select
+            aria-labelledby="usage-group-label"
+            value={groupBy}
+            onChange={(e) => setGroupBy((e.target as HTMLSelectElement).value as (typeof GROUPS)[number])}
+          >
             {GROUPS.map((g) => (
               <option key={g} value={g}>
                 {g}

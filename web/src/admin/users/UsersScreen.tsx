@@ -104,8 +104,12 @@ export function UsersScreen() {
           Email <input type="email" required value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} />
         </label>
         <label>
-          Role
-          <select value={newRole} onChange={(e) => setNewRole((e.target as HTMLSelectElement).value as 'member' | 'admin')}>
+          <span id="new-user-role-label">Role</span>
+          <select
+            aria-labelledby="new-user-role-label"
+            value={newRole}
+            onChange={(e) => setNewRole((e.target as HTMLSelectElement).value as 'member' | 'admin')}
+          >
             <option value="member">member</option>
             <option value="admin">admin</option>
           </select>
