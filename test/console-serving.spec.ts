@@ -90,8 +90,8 @@ describe('serving the web console', () => {
     }
     const missing = await rawGet(`${app.url}/console/assets/index-missing.js`);
     expect([missing.status, envelope(missing.body)]).toEqual([404, 'not_found']);
-    const escape = await rawGet(`${app.url}/console/assets/..%2F..%2Fpackage.json`);
-    expect(escape.status).toBe(404);
+    const traversal = await rawGet(`${app.url}/console/assets/..%2F..%2Fpackage.json`);
+    expect(traversal.status).toBe(404);
     const head = await rawGet(`${app.url}/console/`, {}, 'HEAD');
     expect([head.status, head.body.length]).toEqual([200, 0]);
   });
