@@ -9,6 +9,7 @@ import { gatewayYaml, startTestApp, type TestApp } from './support/test-app.js';
 /**
  * The web console in a real Chromium against the real service (embedded PostgreSQL, the default
  * config/gateway.yaml: `cloud` is a simulated tier-4 model, so anonymization applies; `fast` is tier 1).
+ * The tests are one flow in order, in one signed-in tab: later ones inspect what earlier ones made.
  */
 const PII_NAME = 'Maria Gonzalez';
 const PII_EMAIL = 'maria.gonzalez@acme-legal.com';
@@ -233,6 +234,40 @@ describe('web console in a real browser', () => {
     const text = (await page.locator('body').textContent()) ?? '';
     for (const original of ['Maria', 'Gonzalez', PII_EMAIL, 'acme-legal'])
       expect([original, text.includes(original)]).toEqual([original, false]);
+  });
+
+  it('pages the routing log with its cursor', async () => {
+    const member = await app.createUser('member');
+    for (let n = 0; n < 55; n++) {
+      const res = await fetch(`${app.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${member.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: `row ${n}` }] }),
+      });
+      expect(res.status).toBe(200);
+    }
+    await page.getByRole('link', { name: 'Routing log' }).click();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    const rows = page.getByRole('table').getByRole('row');
+    const next = page.getByRole('button', { name: 'Next page' });
+    const previous = page.getByRole('button', { name: 'Previous page' });
+    await rows.nth(50).waitFor();
+    expect(await rows.count()).toBe(51); // the header and a full page of 50
+    expect(await previous.isDisabled()).toBe(true);
+    const firstPageTop = await rows.nth(1).textContent();
+    const total = (
+      await (
+        await fetch(`${app.url}/admin/routing-log?limit=100`, { headers: { authorization: `Bearer ${app.adminKey}` } })
+      ).json()
+    ).items.length;
+    expect(total).toBeGreaterThan(50);
+    await next.click();
+    await rows.nth(total - 50 + 1).waitFor({ state: 'detached' });
+    expect(await rows.count()).toBe(total - 50 + 1);
+    expect(await next.isDisabled()).toBe(true);
+    await previous.click();
+    await rows.nth(50).waitFor();
+    expect(await rows.nth(1).textContent()).toBe(firstPageTop);
   });
 
   it('shows usage with its chart, and issues a key once', async () => {
