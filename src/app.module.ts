@@ -6,6 +6,7 @@ import { ChatsModule } from './chats/chats.module.js';
 import { ErrorFilter } from './common/error.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DurabilityModule } from './durability/durability.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
         AdminModule,
         HealthModule,
         OpenApiModule,
+        ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };

@@ -29,6 +29,7 @@ const envSchema = z.object({
     .min(1024)
     .default(2 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  CONSOLE_DIR: z.string().min(1).default('dist/web'),
 });
 
 export interface ProviderConfig {
@@ -57,6 +58,8 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
+  /** The web console's built files (`npm run build:web`), served by src/console. */
+  readonly consoleDir: string;
   readonly gatewayConfigPath: string;
   readonly providers: readonly ProviderConfig[];
   readonly aliases: Readonly<Record<string, AliasEntry>>;
@@ -209,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    consoleDir: isAbsolute(e.CONSOLE_DIR) ? e.CONSOLE_DIR : resolve(cwd, e.CONSOLE_DIR),
     gatewayConfigPath: path,
     providers: file.providers.map((p) => resolveProvider(p, env, path)),
     aliases: file.aliases,

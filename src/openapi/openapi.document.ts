@@ -226,11 +226,19 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     '/docs': {
       get: {
         operationId: 'getDocs',
-        summary: 'A self-contained HTML page listing the operations of this document',
+        summary: 'Interactive API reference (Swagger UI) for this document',
         tags: ['operations'],
         security: [],
         responses: {
-          '200': { description: 'HTML; loads nothing from elsewhere.', content: { 'text/html': { schema: { type: 'string' } } } },
+          '200': {
+            description:
+              'HTML; Swagger UI served from this service (built with the console), reading `/openapi.json`. Loads nothing from elsewhere.',
+            content: { 'text/html': { schema: { type: 'string' } } },
+          },
+          '503': {
+            description: 'The console build (`npm run build:web`) is missing.',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
         },
       },
     },

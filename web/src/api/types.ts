@@ -1,0 +1,21 @@
+import type { components } from './schema.js';
+
+type Schemas = components['schemas'];
+export type Chat = Schemas['Chat'];
+export type ChatPage = Schemas['ChatPage'];
+export type Message = Schemas['Message'];
+export type MessagePage = Schemas['MessagePage'];
+export type TurnStreamEvent = Schemas['TurnStreamEvent'];
+export type InferenceDetail = Schemas['InferenceDetail'];
+export type ReceiptEvent = Schemas['ReceiptEvent'];
+export type User = Schemas['User'];
+export type UserPage = Schemas['UserPage'];
+export type CreatedUser = Schemas['CreatedUser'];
+export type IssuedApiKey = Schemas['IssuedApiKey'];
+export type RoutingLogRow = Schemas['RoutingLogRow'];
+export type RoutingLogPage = Schemas['RoutingLogPage'];
+export type TurnInspection = Schemas['TurnInspection'];
+export type UsageReport = Schemas['UsageReport'];
+export type UsageGroup = Schemas['UsageGroup'];
+export type ModelList = Schemas['ModelList'];
+export type ErrorEnvelope = Schemas['ErrorEnvelope'];
