@@ -12,7 +12,7 @@ import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
 import { type ChatRequest, upstreamBody } from './chat-request.schema.js';
 import { type Candidate, ModelRouter } from './model-router.js';
 import type { ChatCompletion, ChatCompletionChunk, Usage } from './openai.types.js';
-import { Pricing } from './pricing.js';
+import { cacheTokens, Pricing } from './pricing.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { ProviderError } from './providers/provider-error.js';
 import { ShutdownSignal } from './shutdown-signal.js';
@@ -233,7 +233,7 @@ export class InferenceService {
       completion.anonymizer.rehydrateCompletion(body);
       const tokensIn = body.usage?.prompt_tokens ?? null;
       const tokensOut = body.usage?.completion_tokens ?? null;
-      const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut);
+      const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut, cacheTokens(body.usage));
       await completion.recorder.record({
         outcome: 'completed',
         ...this.routeColumns(candidate),
@@ -346,7 +346,7 @@ export class InferenceService {
       return {
         tokens_in: tokensIn,
         tokens_out: tokensOut,
-        cost_usd: this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut),
+        cost_usd: this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut, cacheTokens(u)),
         ttft_ms: ttft,
       };
     };
@@ -387,6 +387,8 @@ export class InferenceService {
         } catch (error) {
           if (stopped) return;
           emitTail();
+          // A stream that failed part-way still cost the tokens its upstream reported so far.
+          if (error instanceof ProviderError && error.usage) usage = error.usage;
           if (this.shutdown.deadlinePassed) {
             await this.recordEnd(completion, candidate, 'shutdown', attempts, usageColumns());
             subscriber.error(new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.'));

@@ -52,7 +52,9 @@ export class ModelRouter {
     const primary = aliasChain(this.config.aliases, name).terminal;
     const candidates = [this.candidate(this.providers.get(primary.provider)!, primary.model, 'primary')];
     for (const fallback of this.config.aliases[name].fallback) {
-      const model = Object.hasOwn(this.config.aliases, fallback.model) ? aliasChain(this.config.aliases, fallback.model).terminal.model : fallback.model;
+      const model = Object.hasOwn(this.config.aliases, fallback.model)
+        ? aliasChain(this.config.aliases, fallback.model).terminal.model
+        : fallback.model;
       if (candidates.some((c) => c.provider.name === fallback.provider && c.model === model)) continue;
       candidates.push(this.candidate(this.providers.get(fallback.provider)!, model, 'fallback'));
     }

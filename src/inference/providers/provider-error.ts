@@ -1,4 +1,5 @@
 import { AppError, ErrorCode } from '../../common/app-error.js';
+import type { Usage } from '../openai.types.js';
 
 export type ProviderErrorKind =
   | 'network' // connection refused, reset, DNS, TLS
@@ -10,6 +11,9 @@ export type ProviderErrorKind =
 
 /** A failure talking to an upstream. Carries no raw upstream body, only parsed fields. */
 export class ProviderError extends Error {
+  /** Usage the upstream reported before a stream failed (Anthropic counts tokens from its first event). */
+  usage: Usage | undefined;
+
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
