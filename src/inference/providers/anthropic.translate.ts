@@ -221,8 +221,9 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): Anthropic
       }
       continue;
     }
-    toolResults = undefined;
+    // System messages go to the top-level `system`, so they do not separate the tool results around them.
     if (message.role === 'system' || message.role === 'developer') continue;
+    toolResults = undefined;
     if (message.role === 'assistant') out.push(toAssistantMessage(message, position));
     else out.push({ role: 'user', content: toUserContent(message.content) });
   }
