@@ -67,7 +67,9 @@ describe('configuration', () => {
     }
     // A real cycle through two or more aliases is still refused, named in full.
     expect(() =>
-      load(`${SIM}aliases:\n  a: { primary: { provider: sim, model: b } }\n  b: { primary: { provider: sim, model: c } }\n  c: { primary: { provider: sim, model: a } }`),
+      load(
+        `${SIM}aliases:\n  a: { primary: { provider: sim, model: b } }\n  b: { primary: { provider: sim, model: c } }\n  c: { primary: { provider: sim, model: a } }`,
+      ),
     ).toThrow('aliases.a: alias cycle a -> b -> c -> a');
   });
 
