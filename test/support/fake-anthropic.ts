@@ -189,10 +189,13 @@ export function eventsOf(events: StreamEvent[]): Behaviour {
  * it overloads mid-answer, the response then ending), or the connection cut without a word.
  */
 export function streamFault(reply: Reply, after: number, fault: { error: { type: string; message: string } } | 'cut'): Behaviour {
-  return ({ res, body }) => {
+  return async ({ res, body }) => {
     startStream(res);
     for (const event of streamEvents(reply, String(body.model)).slice(0, after)) writeEvent(res, event);
     if (fault === 'cut') {
+      // Let what was written reach the wire first: destroying a socket discards its unsent data.
+      await new Promise<void>((resolve) => res.write('', () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 20));
       res.socket?.destroy();
       return;
     }
