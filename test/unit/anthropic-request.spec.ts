@@ -140,6 +140,11 @@ describe('toSystem', () => {
         { type: 'text', text: 'A long manual', cache_control: { type: 'ephemeral' } },
       ],
     ],
+    [
+      'nothing when every cached part is empty',
+      [{ role: 'system', content: [{ type: 'text', text: '', cache_control: { type: 'ephemeral' } }] }],
+      undefined,
+    ],
   ])('%s', (_label, messages, expected) => {
     expect(toSystem(messages)).toEqual(expected);
   });

@@ -168,7 +168,7 @@ export function toSystem(messages: readonly ChatMessage[]): string | AnthropicTe
         }
       }
     }
-    return blocks;
+    return blocks.length > 0 ? blocks : undefined;
   }
   const texts = instructions.map((m) => contentText(m.content)).filter((text) => text !== '');
   return texts.length > 0 ? texts.join('\n\n') : undefined;
