@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,6 @@ interface Row {
 
 const results: Row[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'tally-chaos-'));
-chmodSync(dir, 0o755);
 let database: EmbeddedDatabase;
 let admin: pg.Pool;
 const fake = new FakeOpenAi();
@@ -485,7 +484,7 @@ async function main(): Promise<void> {
     for (const [name, run] of scenarios) if (!only || only.split(',').includes(name)) await run();
   } finally {
     await admin.end();
-    await database.stop();
+    await database.destroy();
     await fake.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -46,7 +46,10 @@ export async function createApp(
 ): Promise<RunningApp> {
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres(config.dataDir, 'tally', (line) => logger.debug?.(line, 'EmbeddedPostgres'));
+    : await startEmbeddedPostgres(config.dataDir, 'tally', {
+        info: (line) => logger.log(line, 'EmbeddedPostgres'),
+        debug: (line) => logger.debug?.(line, 'EmbeddedPostgres'),
+      });
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   let app: NestExpressApplication;
   try {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
+import { EmbeddedDatabaseError } from './database/embedded-postgres.js';
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(`Tally failed to start: ${(error as Error)?.stack ?? error}`);
+  // A known start-up failure is one line naming its cause and the fix; anything else keeps its stack.
+  if (error instanceof EmbeddedDatabaseError) console.error(`Tally cannot start: ${error.message}`);
+  else console.error(`Tally failed to start: ${(error as Error)?.stack ?? error}`);
   process.exit(1);
 });

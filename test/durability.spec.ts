@@ -31,7 +31,7 @@ describe('durability: the database stops mid-traffic', () => {
   afterAll(async () => {
     await app.close();
     await fake.stop();
-    await database.stop();
+    await database.destroy();
     rmSync(pgDir, { recursive: true, force: true });
   });
 

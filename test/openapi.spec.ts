@@ -242,6 +242,18 @@ describe('OpenAPI document and /docs', () => {
     expect(completion.status).toBe(200);
     expectConforms(responseSchema('/v1/chat/completions', 'post', '200'), completion.json);
 
+    const embeddings = await call('POST', '/v1/embeddings', member.key, { model: 'local-sim/sim-small', input: ['a', 'b'] });
+    expect(embeddings.status).toBe(200);
+    expectConforms(responseSchema('/v1/embeddings', 'post', '200'), embeddings.json);
+    const base64 = await call('POST', '/v1/embeddings', member.key, {
+      model: 'local-sim/sim-small',
+      input: 'a',
+      encoding_format: 'base64',
+    });
+    expectConforms(responseSchema('/v1/embeddings', 'post', '200'), base64.json);
+    const badEmbedding = await call('POST', '/v1/embeddings', member.key, { model: 'local-sim/sim-small', input: '' });
+    expectConforms(responseSchema('/v1/embeddings', 'post', '400'), badEmbedding.json);
+
     const chat = await call('POST', '/chats', member.key, { title: 'Doc check' });
     expectConforms(responseSchema('/chats', 'post', '201'), chat.json);
     const turn = await call('POST', `/chats/${chat.json.id}/messages`, member.key, {

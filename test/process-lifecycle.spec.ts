@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -30,7 +30,6 @@ describe('process lifecycle', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tally-process-'));
-    chmodSync(dir, 0o755); // the embedded server runs as the postgres user when tests run as root
     writeFileSync(join(dir, 'gateway.yaml'), YAML);
     database = await startEmbeddedPostgres(join(dir, 'pg-owner'), 'tally');
     db = new pg.Pool({ connectionString: database.url, max: 2 });
@@ -39,7 +38,7 @@ describe('process lifecycle', () => {
 
   afterAll(async () => {
     await db.end();
-    await database.stop();
+    await database.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
 

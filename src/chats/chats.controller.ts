@@ -1,12 +1,10 @@
-import { Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Delete, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { type Answer, AnswerRoute, Client, type ClientConnection } from '../common/http-transport.js';
 import { CurrentUser, JsonBody, parseBody, UuidParam } from '../common/params.js';
 import type { AuthenticatedUser, TallyRequest } from '../common/request-context.js';
-import { respondWithSse, writable } from '../inference/sse/sse-responder.js';
 import { ChatsService } from './chats.service.js';
 import { createChatSchema } from './dto/chat.dto.js';
 import { createTurnSchema } from './dto/message.dto.js';
-import { clientGone } from './http-signals.js';
 import { TurnService } from './turn.service.js';
 
 @Controller('chats')
@@ -47,23 +45,14 @@ export class ChatsController {
   }
 
   @Post(':id/messages')
-  async postMessage(
+  @AnswerRoute()
+  postMessage(
     @CurrentUser() user: AuthenticatedUser,
     @UuidParam('id') chatId: string,
     @JsonBody() body: unknown,
     @Req() req: TallyRequest,
-    @Res() res: Response,
-  ): Promise<void> {
-    const input = parseBody(createTurnSchema, body);
-    const turn = await this.turns.run({
-      chatId,
-      user,
-      requestId: req.requestId,
-      input,
-      signal: clientGone(res),
-      backpressure: writable(res),
-    });
-    if (turn.type === 'stream') return respondWithSse(res, turn.frames$, turn.headers);
-    res.set(turn.headers).status(201).json(turn.body);
+    @Client() client: ClientConnection,
+  ): Promise<Answer> {
+    return this.turns.run({ chatId, user, requestId: req.requestId, input: parseBody(createTurnSchema, body), client });
   }
 }

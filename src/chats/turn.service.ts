@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { catchError, concat, concatMap, defer, EMPTY, finalize, from, map, mergeMap, type Observable, of } from 'rxjs';
+import { catchError, concat, concatMap, defer, EMPTY, finalize, from, mergeMap, of } from 'rxjs';
 import { AppError, ErrorCode } from '../common/app-error.js';
+import { type Answer, type ClientConnection, jsonAnswer, sseAnswer } from '../common/http-transport.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { ChatRequest } from '../inference/chat-request.schema.js';
-import { type Backpressure, type Completion, InferenceService, type Route } from '../inference/inference.service.js';
+import {
+  CLIENT_CLOSED_STATUS,
+  type Completion,
+  InferenceService,
+  type OpenedStream,
+  type Route,
+} from '../inference/inference.service.js';
 import type { Usage } from '../inference/openai.types.js';
 import { DONE_FRAME, dataFrame } from '../inference/sse/sse-frames.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
@@ -22,17 +29,14 @@ import { inferenceDetail } from './receipts.service.js';
 /** The model a turn uses when the body names none (the default gateway.yaml's `smart` alias). */
 export const DEFAULT_TURN_MODEL = 'smart';
 const TITLE_CHARS = 80;
-/** The status the pipeline gives a completion whose client went away. */
-const CLIENT_CLOSED_STATUS = 499;
 
 export interface TurnContext {
   readonly chatId: string;
   readonly user: AuthenticatedUser;
   readonly requestId: string;
   readonly input: CreateTurnInput;
-  /** Aborts when the client goes away. */
-  readonly signal: AbortSignal;
-  readonly backpressure: Backpressure;
+  /** The client at the other end (disconnect signal, backpressure). */
+  readonly client: ClientConnection;
 }
 
 export interface TurnBody {
@@ -40,10 +44,6 @@ export interface TurnBody {
   user_message: MessageView;
   receipt: InferenceDetail | null;
 }
-
-export type Turn =
-  | { readonly type: 'json'; readonly headers: Record<string, string>; readonly body: TurnBody }
-  | { readonly type: 'stream'; readonly headers: Record<string, string>; readonly frames$: Observable<string> };
 
 interface TurnIds {
   chat_id: string;
@@ -114,7 +114,7 @@ export class TurnService {
     private readonly pending: PendingWrites,
   ) {}
 
-  async run(ctx: TurnContext): Promise<Turn> {
+  async run(ctx: TurnContext): Promise<Answer> {
     const { input } = ctx;
     const chat = await this.chatsService.owned(ctx.user, ctx.chatId);
     if (chat.archived_at) throw this.archived(chat.id);
@@ -177,10 +177,10 @@ export class TurnService {
     assistant: AssistantMessageRecorder,
     userMessage: MessageRow,
     ids: TurnIds,
-  ): Promise<Turn> {
+  ): Promise<Answer> {
     let completed: Awaited<ReturnType<InferenceService['complete']>>;
     try {
-      completed = await this.inference.complete(completion, ctx.signal);
+      completed = await this.inference.complete(completion, ctx.client.signal);
     } catch (error) {
       throw withTurnIds(await this.storeFailure(assistant, completion, null, '', error), ids);
     }
@@ -191,11 +191,8 @@ export class TurnService {
       completed.body.choices[0]?.message?.content ?? '',
       completed.body.usage ?? null,
     );
-    return {
-      type: 'json',
-      headers: routeHeaders(completion.id, completed.route),
-      body: { message: messageView(message), user_message: messageView(userMessage), receipt },
-    };
+    const body: TurnBody = { message: messageView(message), user_message: messageView(userMessage), receipt };
+    return jsonAnswer(body, routeHeaders(completion.id, completed.route), 201);
   }
 
   private async streamTurn(
@@ -203,29 +200,23 @@ export class TurnService {
     completion: Completion,
     assistant: AssistantMessageRecorder,
     ids: TurnIds,
-  ): Promise<Turn> {
-    if (ctx.signal.aborted) {
-      this.inference.abandon(completion);
-      this.storeDetached(assistant, this.failedOutcome(this.clientClosed(), this.firstRoute(completion), '', false));
-      throw this.clientClosed();
+  ): Promise<Answer> {
+    if (ctx.client.signal.aborted) {
+      const closed = this.inference.abandon(completion);
+      this.storeDetached(assistant, this.failedOutcome(closed, this.firstRoute(completion), '', false));
+      throw closed;
     }
-    let opened: Awaited<ReturnType<InferenceService['openStream']>>;
+    let stream: OpenedStream;
     try {
-      opened = await this.inference.openStream(completion, ctx.signal, ctx.backpressure);
+      stream = await this.inference.openStream(completion, ctx.client);
     } catch (error) {
       throw withTurnIds(await this.storeFailure(assistant, completion, null, '', error), ids);
     }
-    const { route } = opened;
-    if (ctx.signal.aborted) {
-      // The client left while the upstream was opening: subscribe-and-drop records the row and aborts it.
-      opened.chunks$.subscribe().unsubscribe();
-      this.storeDetached(assistant, this.failedOutcome(this.clientClosed(), route, '', false));
-      throw this.clientClosed();
-    }
+    const { route } = stream;
 
     let content = '';
     let usage: Usage | null = null;
-    const deltas$ = opened.chunks$.pipe(
+    const deltas$ = stream.chunks$.pipe(
       concatMap((chunk) => {
         if (chunk.usage) usage = chunk.usage;
         const text = chunk.choices[0]?.delta?.content;
@@ -234,25 +225,35 @@ export class TurnService {
         return of(dataFrame({ type: 'delta', message_id: assistant.id, content: text }));
       }),
     );
-    // chunks$ completes only once the routing-log row is committed; the message is stored next, and
-    // only then do `complete` and `[DONE]` go out, so a client closing on [DONE] cancels nothing.
-    const complete$ = defer(() => this.storeAnswer(assistant, completion, route, content, usage)).pipe(
-      map(({ message, receipt }) =>
-        dataFrame({ type: 'complete', message_id: assistant.id, message: messageView(message), receipt }),
-      ),
+    // The receipt invariant for a turn: the routing-log row, then the assistant message, are persisted
+    // before `complete` and `[DONE]`, so a client closing on [DONE] cancels nothing.
+    const persist$ = stream.persist$.pipe(
+      concatMap(() => defer(() => this.storeAnswer(assistant, completion, route, content, usage))),
     );
-    const frames$ = concat(of(dataFrame({ type: 'start', ...ids })), deltas$, complete$, of(DONE_FRAME)).pipe(
+    const frames$ = concat(
+      of(dataFrame({ type: 'start', ...ids })),
+      deltas$,
+      persist$.pipe(
+        concatMap(({ message, receipt }) =>
+          of(dataFrame({ type: 'complete', message_id: assistant.id, message: messageView(message), receipt }), DONE_FRAME),
+        ),
+      ),
+    ).pipe(
       catchError((error: unknown) =>
-        defer(() => this.failureFrames(assistant, completion, route, content, error)).pipe(mergeMap((frames) => from(frames))),
+        stream.failed$(error).pipe(
+          concatMap((appError) => defer(() => this.failureFrames(assistant, completion, route, content, appError))),
+          mergeMap((frames) => from(frames)),
+        ),
       ),
       finalize(() => {
+        stream.release();
         // The client went away mid-turn: keep what arrived (detached from the response, tracked).
         if (!assistant.started) {
           this.storeDetached(assistant, this.failedOutcome(this.clientClosed(), route, content, false, usage));
         }
       }),
     );
-    return { type: 'stream', headers: routeHeaders(completion.id, route), frames$ };
+    return sseAnswer(routeHeaders(completion.id, route), frames$);
   }
 
   /** After a mid-stream failure: store the partial message, then the error frame and `[DONE]`. */

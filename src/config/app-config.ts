@@ -36,6 +36,8 @@ export interface ProviderConfig {
   readonly type: ProviderType;
   readonly baseUrl: string | undefined;
   readonly apiKey: string | undefined;
+  /** `azure_openai` only: the `api-version` query parameter. */
+  readonly apiVersion: string | undefined;
   /** false when switched off in the file or when its `api_key_env` is unset. */
   readonly enabled: boolean;
   readonly disabledReason: string | undefined;
@@ -147,6 +149,12 @@ function resolveProvider(
   if (needsUrl && !entry.base_url && !DEFAULT_BASE_URLS[entry.type]) {
     throw new ConfigError(`${source}: providers.${entry.name}.base_url: required for type ${entry.type}`);
   }
+  if (entry.type === 'azure_openai' && !entry.api_version) {
+    throw new ConfigError(`${source}: providers.${entry.name}.api_version: required for type azure_openai`);
+  }
+  if (entry.type !== 'azure_openai' && entry.api_version) {
+    throw new ConfigError(`${source}: providers.${entry.name}.api_version: only for type azure_openai`);
+  }
   const apiKey = entry.api_key_env ? env[entry.api_key_env] || undefined : undefined;
   let disabledReason: string | undefined;
   if (!entry.enabled) disabledReason = 'disabled in config';
@@ -156,6 +164,7 @@ function resolveProvider(
     type: entry.type,
     baseUrl: entry.base_url?.replace(/\/+$/, '') ?? DEFAULT_BASE_URLS[entry.type],
     apiKey,
+    apiVersion: entry.api_version,
     enabled: disabledReason === undefined,
     disabledReason,
     tier: entry.tier,

@@ -29,6 +29,10 @@ const providerSchema = z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
       .optional(),
+    api_version: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'an Azure api-version such as 2024-10-21')
+      .optional(), // azure_openai only
     tier: tier.optional(),
     models: z.array(z.string().min(1)).default([]),
     timeout_s: z.number().positive().max(3600).default(60), // connect, first byte, and longest gap between bytes

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RoutingLogModule } from '../routing-log/routing-log.module.js';
+import { EmbeddingsController } from './embeddings.controller.js';
+import { EmbeddingsService } from './embeddings.service.js';
 import { InferenceController } from './inference.controller.js';
 import { InferenceService } from './inference.service.js';
 import { ModelRouter } from './model-router.js';
@@ -10,8 +12,8 @@ import { ShutdownSignal } from './shutdown-signal.js';
 
 @Module({
   imports: [RoutingLogModule],
-  controllers: [InferenceController],
-  providers: [InferenceService, ModelRouter, Pricing, ProviderRegistry, ModelsCatalog, ShutdownSignal],
+  controllers: [InferenceController, EmbeddingsController],
+  providers: [InferenceService, EmbeddingsService, ModelRouter, Pricing, ProviderRegistry, ModelsCatalog, ShutdownSignal],
   exports: [InferenceService],
 })
 export class InferenceModule {}

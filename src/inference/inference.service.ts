@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { finalize, Observable } from 'rxjs';
+import { defer, map, Observable } from 'rxjs';
 import { CompletionAnonymizer } from '../anonymization/completion-anonymizer.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { CompletionRecorder } from '../routing-log/completion-recorder.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
-import type { FallbackAttempt, Outcome } from '../routing-log/routing-log.row.js';
+import type { FallbackAttempt, Outcome, RoutingLogRow } from '../routing-log/routing-log.row.js';
 import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
 import { type ChatRequest, upstreamBody } from './chat-request.schema.js';
 import { type Candidate, ModelRouter } from './model-router.js';
@@ -52,10 +52,20 @@ export interface CompletedJson {
   readonly body: ChatCompletion & Record<string, unknown>;
 }
 
+/**
+ * An upstream stream, opened, in the parts a caller's pipeline puts together as
+ * `concat(chunks$, persist$ → terminal frame)` with `catchError(failed$)` and `finalize(release)`.
+ */
 export interface OpenedStream {
   readonly route: Route;
-  /** Chunks as the client sees them; completes only after the row is persisted. */
+  /** Chunks as the client sees them (re-identified, stamped); completes when the upstream ends. Writes nothing. */
   readonly chunks$: Observable<ChatCompletionChunk>;
+  /** Records the `completed` row with the usage `chunks$` saw; emits the row once it is persisted (committed or spooled). */
+  readonly persist$: Observable<Readonly<RoutingLogRow>>;
+  /** Records `failed` (or `shutdown`) with the usage seen so far unless recorded already; emits the error for the client. */
+  failed$(error: unknown): Observable<AppError>;
+  /** Records `client_closed` with the usage seen so far unless recorded already, and releases the upstream. */
+  release(): void;
 }
 
 /** Waits until the consumer can take more (socket drained), so a slow client slows the upstream read. */
@@ -81,6 +91,14 @@ function effectiveFloor(input: CompletionInput): Floor | null {
 
 function since(started: number): number {
   return Math.max(0, Math.round(performance.now() - started));
+}
+
+/** The status the pipeline gives a completion whose client went away (never sent: the client is gone). */
+export const CLIENT_CLOSED_STATUS = 499;
+
+/** A failure after the completion was minted names its receipt, as a success does. */
+function withCompletionId(error: AppError, id: string): AppError {
+  return new AppError(error.code, error.message, error.details, error.status, { ...error.headers, 'X-Completion-Id': id });
 }
 
 function route(candidate: Candidate): Route {
@@ -257,21 +275,19 @@ export class InferenceService {
 
   /**
    * Streaming: opens the upstream with fallback until its first chunk arrives (so a failure before the
-   * first byte can still become a real HTTP status), then hands back the chunk Observable.
+   * first byte can still become a real HTTP status), then hands back the stream's parts for the
+   * caller's pipeline (see OpenedStream).
    */
-  openStream(completion: Completion, signal: AbortSignal, backpressure?: Backpressure): Promise<OpenedStream> {
+  openStream(completion: Completion, client: { signal: AbortSignal; backpressure?: Backpressure }): Promise<OpenedStream> {
     const abort = new AbortController();
-    signal.addEventListener('abort', () => abort.abort(new Error('client closed')), { once: true });
-    return this.withFallback(completion, signal, async (candidate, fallbacks) => {
+    client.signal.addEventListener('abort', () => abort.abort(new Error('client closed')), { once: true });
+    return this.withFallback(completion, client.signal, async (candidate, fallbacks) => {
       const adapter = this.providers.get(candidate.provider.name)!;
       const iterator = adapter.stream(this.bodyFor(completion, candidate), abort.signal);
       const first = await iterator.next();
       if (first.done)
         throw new ProviderError('protocol', `${candidate.provider.name} sent an empty stream`, candidate.provider.name);
-      return {
-        route: route(candidate),
-        chunks$: this.chunks(completion, candidate, first.value, iterator, abort, fallbacks, backpressure),
-      };
+      return this.opened(completion, candidate, first.value, iterator, abort, fallbacks, client.backpressure);
     });
   }
 
@@ -293,7 +309,10 @@ export class InferenceService {
       } catch (error) {
         if (signal.aborted) {
           await this.recordEnd(completion, candidate, 'client_closed', fallbacks, null);
-          throw new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, 499);
+          throw withCompletionId(
+            new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, CLIENT_CLOSED_STATUS),
+            completion.id,
+          );
         }
         failure = { candidate, error: this.asProviderError(error, candidate) };
         if (!failure.error.fallbackEligible) break;
@@ -303,17 +322,24 @@ export class InferenceService {
     const { candidate, error } = failure!;
     // The row is the last candidate's; only the ones before it are its fallbacks.
     await this.recordFailure(completion, candidate, error, error.fallbackEligible ? fallbacks.slice(0, -1) : fallbacks, null);
-    throw error.toAppError();
+    throw withCompletionId(error.toAppError(), completion.id);
   }
 
-  /** Records `client_closed` for a completion abandoned before it was opened (detached, tracked). */
-  abandon(completion: Completion): void {
+  /**
+   * Records `client_closed` for a completion abandoned before it was opened (detached, tracked), and
+   * returns the error that ends the request.
+   */
+  abandon(completion: Completion): AppError {
     if (!completion.recorder.recorded) {
       void this.recordEnd(completion, completion.candidates[0], 'client_closed', [...completion.skipped], null);
     }
+    return withCompletionId(
+      new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, CLIENT_CLOSED_STATUS),
+      completion.id,
+    );
   }
 
-  private chunks(
+  private opened(
     completion: Completion,
     candidate: Candidate,
     first: ChatCompletionChunk,
@@ -321,7 +347,7 @@ export class InferenceService {
     abort: AbortController,
     attempts: FallbackAttempt[],
     backpressure: Backpressure | undefined,
-  ): Observable<ChatCompletionChunk> {
+  ): OpenedStream {
     const includeUsage = completion.request.stream_options?.include_usage === true;
     let usage: Usage | null = null;
     let ttft: number | null = null;
@@ -352,7 +378,7 @@ export class InferenceService {
     };
 
     const rehydrator = completion.anonymizer.chunkRehydrator(candidate.tier);
-    return new Observable<ChatCompletionChunk>((subscriber) => {
+    const chunks$ = new Observable<ChatCompletionChunk>((subscriber) => {
       let stopped = false;
       // Text held back by the re-identifier is never lost: it goes out at the end, also on errors.
       const emitTail = () => {
@@ -374,29 +400,14 @@ export class InferenceService {
             next = await iterator.next();
           }
           emitTail();
-          // Persistence sits ahead of completion: the consumer's terminal frame waits for this.
-          await completion.recorder.record({
-            outcome: 'completed',
-            ...this.routeColumns(candidate),
-            ...completion.anonymizer.columns(candidate.tier),
-            ...usageColumns(),
-            latency_ms: since(completion.started),
-            fallbacks: attempts,
-          });
           subscriber.complete();
         } catch (error) {
           if (stopped) return;
           emitTail();
-          // A stream that failed part-way still cost the tokens its upstream reported so far.
+          // A stream that failed part-way still cost the tokens its upstream reported so far: the
+          // failure (or shutdown) row that failed$ records is priced from them.
           if (error instanceof ProviderError && error.usage) usage = error.usage;
-          if (this.shutdown.deadlinePassed) {
-            await this.recordEnd(completion, candidate, 'shutdown', attempts, usageColumns());
-            subscriber.error(new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.'));
-            return;
-          }
-          const providerError = this.asProviderError(error, candidate);
-          await this.recordFailure(completion, candidate, providerError, attempts, usageColumns());
-          subscriber.error(providerError.toAppError());
+          subscriber.error(error);
         }
       };
       void run();
@@ -404,17 +415,42 @@ export class InferenceService {
         stopped = true;
         cutByShutdown();
       };
-    }).pipe(
-      finalize(() => {
-        // The client left (or the stream ended): release the upstream and, if nothing was recorded
-        // yet, record what happened. This write is detached from the response and tracked.
-        if (!completion.recorder.recorded) {
-          void this.recordEnd(completion, candidate, 'client_closed', attempts, usageColumns());
-        }
-        abort.abort(new Error('stream finished'));
-        iterator.return(undefined).catch(() => undefined);
+    });
+
+    const persist$ = defer(() =>
+      completion.recorder.record({
+        outcome: 'completed',
+        ...this.routeColumns(candidate),
+        ...completion.anonymizer.columns(candidate.tier),
+        ...usageColumns(),
+        latency_ms: since(completion.started),
+        fallbacks: attempts,
       }),
-    );
+    ).pipe(map(() => completion.recorder.recordedRow!));
+
+    const failed$ = (error: unknown) =>
+      defer(async (): Promise<AppError> => {
+        if (completion.recorder.recorded) return error instanceof AppError ? error : AppError.internal();
+        if (this.shutdown.deadlinePassed) {
+          await this.recordEnd(completion, candidate, 'shutdown', attempts, usageColumns());
+          return new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.');
+        }
+        const providerError = this.asProviderError(error, candidate);
+        await this.recordFailure(completion, candidate, providerError, attempts, usageColumns());
+        return providerError.toAppError();
+      });
+
+    const release = () => {
+      // The client left (or the stream ended): if nothing was recorded yet, record what happened
+      // (detached from the response and tracked), and release the upstream.
+      if (!completion.recorder.recorded) {
+        void this.recordEnd(completion, candidate, 'client_closed', attempts, usageColumns());
+      }
+      abort.abort(new Error('stream finished'));
+      iterator.return(undefined).catch(() => undefined);
+    };
+
+    return { route: route(candidate), chunks$, persist$, failed$, release };
   }
 
   private recordEnd(

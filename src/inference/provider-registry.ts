@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, ConfigError } from '../config/app-config.js';
 import type { ProviderType } from '../config/gateway-config.schema.js';
 import { AnthropicProvider } from './providers/anthropic.provider.js';
+import { AzureOpenAiProvider } from './providers/azure-openai.provider.js';
 import type { ChatProvider } from './providers/chat-provider.js';
+import { canEmbed, type EmbeddingsProvider } from './providers/embeddings-provider.js';
+import { OllamaProvider } from './providers/ollama.provider.js';
 import { OpenAiProvider } from './providers/openai.provider.js';
 import { SimulatedProvider } from './providers/simulated.provider.js';
 
@@ -37,6 +40,12 @@ export class ProviderRegistry {
         case 'anthropic':
           this.adapters.set(provider.name, new AnthropicProvider(provider));
           break;
+        case 'azure_openai':
+          this.adapters.set(provider.name, new AzureOpenAiProvider(provider));
+          break;
+        case 'ollama':
+          this.adapters.set(provider.name, new OllamaProvider(provider));
+          break;
         default:
           this.logger.warn(`provider ${provider.name}: type ${provider.type} has no adapter in this build; it is skipped`);
       }
@@ -45,5 +54,11 @@ export class ProviderRegistry {
 
   get(name: string): ChatProvider | undefined {
     return this.adapters.get(name);
+  }
+
+  /** The adapter of `name` when it is switched on and its type can embed. */
+  embedder(name: string): (ChatProvider & EmbeddingsProvider) | undefined {
+    const adapter = this.adapters.get(name);
+    return adapter && canEmbed(adapter) ? adapter : undefined;
   }
 }

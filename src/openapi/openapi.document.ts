@@ -124,7 +124,7 @@ const routingLogRowProperties: Record<(typeof ROUTING_LOG_COLUMNS)[number], Sche
   anonymized_entities: entityCounts,
   anonymization_skip_reason: nullable({
     type: 'string',
-    enum: ['disabled', 'tier_not_in_apply_at_tiers', 'privileged', 'request_opt_out'],
+    enum: ['disabled', 'tier_not_in_apply_at_tiers', 'privileged', 'request_opt_out', null],
   }),
   fallbacks: { type: 'array', items: ref('FallbackAttempt') },
   purpose: str(),
@@ -273,6 +273,42 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
             content: json(ref('ErrorEnvelope')),
           },
           '503': { description: '`provider_unavailable`: network, timeout, no adapter.', content: json(ref('ErrorEnvelope')) },
+        },
+      },
+    },
+    '/v1/embeddings': {
+      post: {
+        operationId: 'createEmbeddings',
+        summary: 'Create embeddings (OpenAI Embeddings API)',
+        description:
+          'Routed like chat: aliases, `provider/model` or a bare model name, tier floors (`minimum_inference_tier` and the ' +
+          'API key’s), fallback on network errors, timeouts, 5xx and 429. Candidates whose provider has no embeddings ' +
+          '(e.g. `anthropic`) are skipped and listed in the row’s `fallbacks`. `encoding_format: "base64"` answers ' +
+          'little-endian float32 vectors in base64, as OpenAI does (the official SDKs ask for it by default). ' +
+          'One routing-log row per request with `purpose: embedding`, `tokens_in` from `usage.prompt_tokens`, ' +
+          '`tokens_out` 0 and the input price; committed before the body is sent.',
+        tags: ['inference'],
+        requestBody: { required: true, content: json(ref('EmbeddingsRequest')) },
+        responses: {
+          '200': {
+            description: 'The embeddings, as the provider sent them, plus the route.',
+            headers: routeHeaders,
+            content: json(ref('EmbeddingsResponse')),
+          },
+          ...errors('BadRequest', ...AUTHED, 'PayloadTooLarge'),
+          '403': { description: '`tier_below_minimum`: no candidate meets the floor.', content: json(ref('ErrorEnvelope')) },
+          '501': {
+            description: '`not_implemented`: no candidate provider offers embeddings.',
+            content: json(ref('ErrorEnvelope')),
+          },
+          '502': {
+            description: '`provider_unavailable` (upstream 5xx or bad body) or upstream rejected our key.',
+            content: json(ref('ErrorEnvelope')),
+          },
+          '503': {
+            description: '`provider_unavailable`: network, timeout, no enabled provider.',
+            content: json(ref('ErrorEnvelope')),
+          },
         },
       },
     },
@@ -684,6 +720,73 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         required: ['id', 'object', 'created', 'model', 'choices', 'routed_provider', 'routed_inference_tier'],
         additionalProperties: true,
       },
+      EmbeddingsRequest: {
+        type: 'object',
+        description: 'OpenAI’s Embeddings body plus Tally’s tier floor; unknown fields are forwarded to OpenAI-family providers.',
+        properties: {
+          model: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 256,
+            description: 'An alias, `provider/model`, or a bare model name.',
+          },
+          input: {
+            anyOf: [
+              { type: 'string', minLength: 1 },
+              { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 2048 },
+              { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1 },
+              {
+                type: 'array',
+                items: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1 },
+                minItems: 1,
+                maxItems: 2048,
+              },
+            ],
+            description: 'Text, texts, or token arrays (token arrays only for providers that take them).',
+          },
+          encoding_format: { type: ['string', 'null'], enum: ['float', 'base64', null], default: 'float' },
+          dimensions: nullable({ type: 'integer', minimum: 1 }),
+          user: nullable(str()),
+          minimum_inference_tier: nullable({ ...tier, description: 'Refuse when the routed tier is weaker (a higher number).' }),
+        },
+        required: ['model', 'input'],
+        additionalProperties: true,
+      },
+      EmbeddingsResponse: {
+        type: 'object',
+        properties: {
+          object: { type: 'string', const: 'list' },
+          data: {
+            type: 'array',
+            items: record(
+              {
+                object: { type: 'string', const: 'embedding' },
+                index: int(),
+                embedding: {
+                  anyOf: [
+                    { type: 'array', items: { type: 'number' } },
+                    { type: 'string', description: 'base64 of little-endian float32 values (`encoding_format: base64`).' },
+                  ],
+                },
+              },
+              { additionalProperties: true },
+            ),
+          },
+          model: str(),
+          usage: {
+            type: 'object',
+            properties: { prompt_tokens: int(), total_tokens: int() },
+            required: ['prompt_tokens', 'total_tokens'],
+            additionalProperties: true,
+          },
+          routed_provider: str(),
+          routed_inference_tier: tier,
+          anonymization_applied: { type: 'boolean', description: 'Always false: embedding inputs are not pseudonymised.' },
+          cost_estimate: { type: 'number', description: 'USD at the input price; omitted when the model has no price.' },
+        },
+        required: ['object', 'data', 'model', 'routed_provider', 'routed_inference_tier', 'anonymization_applied'],
+        additionalProperties: true,
+      },
       Model: {
         type: 'object',
         properties: {
@@ -835,7 +938,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         applied: { type: 'boolean' },
         skip_reason: nullable({
           type: 'string',
-          enum: ['disabled', 'tier_not_in_apply_at_tiers', 'privileged', 'request_opt_out'],
+          enum: ['disabled', 'tier_not_in_apply_at_tiers', 'privileged', 'request_opt_out', null],
         }),
         entity_counts: entityCounts,
         placeholders_used: {

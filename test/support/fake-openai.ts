@@ -130,6 +130,35 @@ export function completionOf(content: string, usage = { prompt: 11, completion: 
   };
 }
 
+/** The vector the fakes answer for input number `i` of `dimensions` (a recognisable pattern). */
+export function fakeVector(i: number, dimensions = 4): number[] {
+  return Array.from({ length: dimensions }, (_, d) => Math.round((i + 1) * (d + 1) * 0.125 * 1000) / 1000);
+}
+
+/**
+ * OpenAI's embeddings answer: one vector per input, floats or, for `encoding_format: "base64"`,
+ * base64 of little-endian float32s, as the API does; `prompt_tokens` one per input unless given.
+ */
+export function embeddingsOf(promptTokens?: number, opts: { ignoreEncodingFormat?: boolean } = {}): Behaviour {
+  return ({ res, body }) => {
+    const inputs = Array.isArray(body.input) && typeof body.input[0] !== 'number' ? body.input : [body.input];
+    const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 4;
+    const data = inputs.map((_, i) => {
+      const vector = fakeVector(i, dimensions);
+      const bytes = Buffer.alloc(vector.length * 4);
+      for (const [d, x] of vector.entries()) bytes.writeFloatLE(x, d * 4);
+      return {
+        object: 'embedding',
+        index: i,
+        embedding: body.encoding_format === 'base64' && !opts.ignoreEncodingFormat ? bytes.toString('base64') : vector,
+      };
+    });
+    const tokens = promptTokens ?? inputs.length;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } }));
+  };
+}
+
 /** Answers with an OpenAI-style error envelope and `status`. */
 export function errorOf(status: number, message = 'upstream failure', type = 'server_error'): Behaviour {
   return ({ res }) => {
@@ -148,12 +177,22 @@ export class FakeOpenAi {
   connections = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
-  behaviour: (body: Record<string, unknown>) => Behaviour = (body) =>
-    body.stream ? streamOf(['Hello', ', ', 'world', '!']) : completionOf('Hello, world!');
+  /** Chooses the answer from the body and the path (with its query string). */
+  behaviour: (body: Record<string, unknown>, path: string) => Behaviour = (body, path) =>
+    path.includes('/embeddings')
+      ? embeddingsOf()
+      : body.stream
+        ? streamOf(['Hello', ', ', 'world', '!'])
+        : completionOf('Hello, world!');
 
   get baseUrl(): string {
+    return `${this.origin}/v1`;
+  }
+
+  /** `http://127.0.0.1:<port>`, without a path. */
+  get origin(): string {
     const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/v1`;
+    return `http://127.0.0.1:${port}`;
   }
 
   async start(): Promise<this> {
@@ -195,7 +234,7 @@ export class FakeOpenAi {
       record.finished = true;
     });
     try {
-      await this.behaviour(body)({ req, res, body, sse: new SseWriter(res, String(body.model)) });
+      await this.behaviour(body, record.path)({ req, res, body, sse: new SseWriter(res, String(body.model)) });
     } catch {
       res.destroy();
     }

@@ -11,6 +11,27 @@ export interface ServiceProcess {
 
 /** Runs the real service (`src/main.ts`) as its own process, the way `npm start` does, and waits for /health. */
 export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+  const service = await launchService(env);
+  const { proc, url } = service;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`service exited during start-up:\n${service.output()}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`service did not start within 30 s:\n${service.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return service;
+}
+
+/** Starts the service process without waiting for it (for start-ups that are meant to fail). */
+export async function launchService(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
   const { NODE_OPTIONS: _omit, ...parentEnv } = process.env;
   const proc = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
@@ -28,20 +49,5 @@ export async function spawnService(env: Record<string, string>): Promise<Service
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`service exited during start-up:\n${output}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`service did not start within 30 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, proc, exited, output: () => output };
+  return { url: `http://127.0.0.1:${port}`, proc, exited, output: () => output };
 }

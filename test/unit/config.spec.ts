@@ -35,6 +35,27 @@ describe('configuration', () => {
     });
   });
 
+  it('switches the sample Azure and Ollama entries on with their variables, and leaves them off without', () => {
+    const off = loadConfig({});
+    expect(off.providers.find((p) => p.name === 'azure-eu')).toMatchObject({ enabled: false, apiVersion: '2024-10-21' });
+    expect(off.providers.find((p) => p.name === 'ollama-local')?.enabled).toBe(false);
+    const on = loadConfig({
+      AZURE_OPENAI_API_KEY: 'az-key',
+      AZURE_OPENAI_ENDPOINT: 'https://tally-test.openai.azure.com',
+      OLLAMA_ENABLED: 'true',
+      OLLAMA_BASE_URL: 'http://10.0.0.5:11434',
+    });
+    expect(on.providers.find((p) => p.name === 'azure-eu')).toMatchObject({
+      enabled: true,
+      apiKey: 'az-key',
+      baseUrl: 'https://tally-test.openai.azure.com',
+    });
+    expect(on.providers.find((p) => p.name === 'ollama-local')).toMatchObject({
+      enabled: true,
+      baseUrl: 'http://10.0.0.5:11434',
+    });
+  });
+
   it('names the key and the problem for a bad file', () => {
     expect(() => load(`${SIM}limits: { max_messages: -1 }`)).toThrow(/limits\.max_messages/);
     expect(() => load('providers:\n  - { name: x, type: nope }')).toThrow(/providers\.0\.type/);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ProviderConfig } from '../../config/app-config.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequestBody } from '../openai.types.js';
+import { SseParser } from '../sse/sse-parser.js';
 import { AnthropicStreamTranslator } from './anthropic.stream.js';
 import {
   type AnthropicRequest,
@@ -13,7 +14,7 @@ import {
 } from './anthropic.translate.js';
 import type { ChatProvider } from './chat-provider.js';
 import { ProviderError } from './provider-error.js';
-import { UpstreamHttp } from './upstream-http.js';
+import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-http.js';
 
 /** The Messages API version this adapter speaks. */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -32,12 +33,14 @@ export class AnthropicProvider implements ChatProvider {
   readonly name: string;
 
   private readonly http: UpstreamHttp;
+  private readonly messagesUrl: URL;
   private readonly options: z.infer<typeof optionsSchema>;
 
   constructor(private readonly config: ProviderConfig) {
     this.name = config.name;
     this.options = optionsSchema.parse(config.options);
-    this.http = new UpstreamHttp(config, new URL(`${config.baseUrl}/v1/messages`));
+    this.http = new UpstreamHttp(config, `${config.baseUrl}/`);
+    this.messagesUrl = new URL(`${config.baseUrl}/v1/messages`);
   }
 
   static validateOptions(options: unknown): string | undefined {
@@ -47,24 +50,24 @@ export class AnthropicProvider implements ChatProvider {
 
   async complete(body: ChatRequestBody, signal: AbortSignal): Promise<ChatCompletion> {
     const request = this.translate(body, false);
-    const exchange = this.http.begin(signal);
+    const deadline = this.http.deadline(signal);
     try {
-      const res = await exchange.post(this.headers(), request);
-      const message = await exchange.readJson(res);
+      const res = await this.http.post(this.messagesUrl, request, deadline, this.postOptions('application/json'));
+      const message = await this.http.readJson(res, deadline);
       if (!isAnthropicMessage(message)) {
         throw new ProviderError('protocol', `${this.name} returned a body that is not a message`, this.name, res.statusCode);
       }
       return fromAnthropicMessage(message, { model: body.model, created: now() });
     } catch (error) {
-      throw exchange.classify(error);
+      throw this.http.classify(error, deadline);
     } finally {
-      exchange.close();
+      deadline.dispose();
     }
   }
 
   async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void, undefined> {
     const request = this.translate(body, true);
-    const exchange = this.http.begin(signal);
+    const deadline = this.http.deadline(signal);
     const translator = new AnthropicStreamTranslator({
       provider: this.name,
       model: body.model,
@@ -72,20 +75,25 @@ export class AnthropicProvider implements ChatProvider {
       id: `chatcmpl-${randomBytes(12).toString('hex')}`,
     });
     try {
-      const res = await exchange.post(this.headers(), request);
-      for await (const event of exchange.events(res)) {
+      const res = await this.http.post(
+        this.messagesUrl,
+        request,
+        deadline,
+        this.postOptions('application/json, text/event-stream'),
+      );
+      for await (const event of this.http.frames(res, deadline, new SseParser())) {
         if (translator.finished) continue;
         yield* translator.accept(event);
         // Read on to the end of the response (briefly) so its connection can return to the pool.
-        if (translator.finished) exchange.settle();
+        if (translator.finished) deadline.settle();
       }
       yield* translator.end();
     } catch (error) {
       // After message_stop the answer is complete: a server slow to end the response only costs its socket.
       if (translator.finished) return;
-      throw translator.failure(exchange.classify(error));
+      throw translator.failure(this.http.classify(error, deadline));
     } finally {
-      exchange.close();
+      deadline.dispose();
     }
   }
 
@@ -100,12 +108,10 @@ export class AnthropicProvider implements ChatProvider {
     }
   }
 
-  private headers(): Record<string, string> {
-    const headers: Record<string, string> = {
-      accept: 'application/json, text/event-stream',
-      'anthropic-version': ANTHROPIC_VERSION,
-    };
+  /** Anthropic nests its error as OpenAI does (`error.message`, `error.type`); 401/403 are auth errors. */
+  private postOptions(accept: string): PostOptions {
+    const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION };
     if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey;
-    return headers;
+    return { headers, accept, errorFields: openAiErrorFields };
   }
 }

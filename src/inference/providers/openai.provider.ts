@@ -1,54 +1,101 @@
 import type { ProviderConfig } from '../../config/app-config.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequestBody } from '../openai.types.js';
+import { SseParser } from '../sse/sse-parser.js';
 import type { ChatProvider } from './chat-provider.js';
+import {
+  type EmbeddingsProvider,
+  type EmbeddingsRequestBody,
+  type EmbeddingsResponse,
+  float32Base64,
+} from './embeddings-provider.js';
 import { ProviderError } from './provider-error.js';
-import { UpstreamHttp } from './upstream-http.js';
+import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-http.js';
 
-/** OpenAI's Chat Completions over HTTP; also vLLM, llama.cpp server, LM Studio, OpenRouter. */
-export class OpenAiProvider implements ChatProvider {
+/**
+ * OpenAI's Chat Completions and Embeddings over HTTP; also vLLM, llama.cpp server, LM Studio,
+ * OpenRouter. Subclasses change where requests go and how they authenticate (Azure OpenAI), not the
+ * wire format.
+ */
+export class OpenAiProvider implements ChatProvider, EmbeddingsProvider {
   readonly name: string;
+  protected readonly http: UpstreamHttp;
+  private readonly chatCompletionsUrl: URL;
+  private readonly embeddingsUrl: URL;
 
-  private readonly http: UpstreamHttp;
-
-  constructor(private readonly config: ProviderConfig) {
+  constructor(protected readonly config: ProviderConfig) {
     this.name = config.name;
-    this.http = new UpstreamHttp(config, new URL(`${config.baseUrl}/chat/completions`));
+    this.http = new UpstreamHttp(config, `${config.baseUrl}/`);
+    this.chatCompletionsUrl = new URL(`${config.baseUrl}/chat/completions`);
+    this.embeddingsUrl = new URL(`${config.baseUrl}/embeddings`);
+  }
+
+  /** Where a chat completion for `model` (provider-native) is posted. */
+  protected chatUrl(_model: string): URL {
+    return this.chatCompletionsUrl;
+  }
+
+  protected embedUrl(_model: string): URL {
+    return this.embeddingsUrl;
+  }
+
+  protected authHeaders(): Record<string, string> {
+    return this.config.apiKey ? { authorization: `Bearer ${this.config.apiKey}` } : {};
+  }
+
+  /** A stream chunk as the gateway passes it on; `null` drops it (a subclass may drop provider annotations). */
+  protected adjustChunk(chunk: ChatCompletionChunk, _model: string): ChatCompletionChunk | null {
+    return chunk;
+  }
+
+  private postOptions(accept: string): PostOptions {
+    return { headers: this.authHeaders(), accept, errorFields: openAiErrorFields };
   }
 
   async complete(body: ChatRequestBody, signal: AbortSignal): Promise<ChatCompletion> {
-    const exchange = this.http.begin(signal);
+    const deadline = this.http.deadline(signal);
     try {
       const { stream_options: _unused, ...rest } = body;
-      const res = await exchange.post(this.headers(), { ...rest, stream: false });
-      const parsed = (await exchange.readJson(res)) as ChatCompletion;
-      if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.choices)) {
+      const res = await this.http.post(
+        this.chatUrl(body.model),
+        { ...rest, stream: false },
+        deadline,
+        this.postOptions('application/json'),
+      );
+      const parsed = (await this.http.readJson(res, deadline)) as unknown as ChatCompletion;
+      if (!Array.isArray(parsed.choices)) {
         throw new ProviderError('protocol', `${this.name} returned a body without choices`, this.name, res.statusCode);
       }
       if (!parsed.model) parsed.model = body.model;
       return parsed;
     } catch (error) {
-      throw exchange.classify(error);
+      throw this.http.classify(error, deadline);
     } finally {
-      exchange.close();
+      deadline.dispose();
     }
   }
 
   async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-    const exchange = this.http.begin(signal);
+    const deadline = this.http.deadline(signal);
     const streamOptions = { ...(body.stream_options ?? {}), include_usage: true };
     let sawDone = false;
     try {
-      const res = await exchange.post(this.headers(), { ...body, stream: true, stream_options: streamOptions });
+      const res = await this.http.post(
+        this.chatUrl(body.model),
+        { ...body, stream: true, stream_options: streamOptions },
+        deadline,
+        this.postOptions('application/json, text/event-stream'),
+      );
       let finished = false;
-      for await (const event of exchange.events(res)) {
+      for await (const event of this.http.frames(res, deadline, new SseParser())) {
         if (sawDone) continue;
         if (event.data === '[DONE]') {
           // Read on to the end of the response (briefly) so its connection can return to the pool.
           sawDone = true;
-          exchange.settle();
+          deadline.settle();
           continue;
         }
-        const chunk = this.parseChunk(event.data);
+        const chunk = this.adjustChunk(this.parseChunk(event.data), body.model);
+        if (!chunk) continue;
         if (chunk.choices.some((c) => c.finish_reason)) finished = true;
         yield chunk;
       }
@@ -57,16 +104,34 @@ export class OpenAiProvider implements ChatProvider {
     } catch (error) {
       // After [DONE] the answer is complete: a server slow to end the response only costs its socket.
       if (sawDone) return;
-      throw exchange.classify(error);
+      throw this.http.classify(error, deadline);
     } finally {
-      exchange.close();
+      deadline.dispose();
     }
   }
 
-  private headers(): Record<string, string> {
-    const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
-    if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
-    return headers;
+  /** `POST …/embeddings`; the body (including `encoding_format`) goes as given, the answer comes back as sent. */
+  async embed(body: EmbeddingsRequestBody, signal: AbortSignal): Promise<EmbeddingsResponse> {
+    const deadline = this.http.deadline(signal);
+    try {
+      const res = await this.http.post(this.embedUrl(body.model), body, deadline, this.postOptions('application/json'));
+      const parsed = (await this.http.readJson(res, deadline)) as unknown as EmbeddingsResponse;
+      if (!Array.isArray(parsed.data)) {
+        throw new ProviderError('protocol', `${this.name} returned embeddings without data`, this.name, res.statusCode);
+      }
+      if (!parsed.model) parsed.model = body.model;
+      if (body.encoding_format === 'base64') {
+        // Some OpenAI-compatible servers ignore encoding_format; the client asked for base64 and decodes it.
+        for (const entry of parsed.data) {
+          if (Array.isArray(entry?.embedding)) entry.embedding = float32Base64(entry.embedding);
+        }
+      }
+      return parsed;
+    } catch (error) {
+      throw this.http.classify(error, deadline);
+    } finally {
+      deadline.dispose();
+    }
   }
 
   private parseChunk(data: string): ChatCompletionChunk {

@@ -9,6 +9,9 @@ export type ProviderErrorKind =
   | 'protocol' // upstream answered 2xx with a body we cannot read
   | 'unsupported';
 
+/** Upstream error codes that mean "no such model": OpenAI's, and Azure's for a deployment (its model). */
+const MODEL_NOT_FOUND_CODES = new Set(['model_not_found', 'DeploymentNotFound']);
+
 /** A failure talking to an upstream. Carries no raw upstream body, only parsed fields. */
 export class ProviderError extends Error {
   /** Usage the upstream reported before a stream failed (Anthropic counts tokens from its first event). */
@@ -53,7 +56,7 @@ export class ProviderError extends Error {
       case 'http': {
         const status = this.upstreamStatus ?? 502;
         if (status === 429) return new AppError(ErrorCode.RateLimitExceeded, this.message, details);
-        if (status === 404 && this.upstreamErrorCode === 'model_not_found') {
+        if (status === 404 && MODEL_NOT_FOUND_CODES.has(this.upstreamErrorCode ?? '')) {
           return new AppError(ErrorCode.InvalidModel, this.message, details);
         }
         if (status >= 400 && status < 500) return new AppError(ErrorCode.InvalidRequest, this.message, details);

@@ -5,6 +5,15 @@ import { z } from 'zod';
 import type { ProviderConfig } from '../../config/app-config.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequestBody, Usage } from '../openai.types.js';
 import type { ChatProvider } from './chat-provider.js';
+import {
+  type EmbeddingsProvider,
+  type EmbeddingsRequestBody,
+  type EmbeddingsResponse,
+  embeddingsList,
+} from './embeddings-provider.js';
+import { ProviderError } from './provider-error.js';
+
+const MAX_EMBEDDING_DIMENSIONS = 4096;
 
 const optionsSchema = z
   .object({
@@ -12,6 +21,7 @@ const optionsSchema = z
     chunk_ms: z.number().min(0).default(5),
     tokens_per_chunk: z.number().int().min(1).default(2),
     max_reply_tokens: z.number().int().min(1).default(256),
+    embedding_dimensions: z.number().int().min(1).max(MAX_EMBEDDING_DIMENSIONS).default(256),
   })
   .strict();
 
@@ -40,6 +50,49 @@ export function countTokens(text: string): number {
   return count + encode(text.slice(last)).length;
 }
 
+/** o200k token ids, with the same 64-character slicing of long runs as `countTokens` (linear time). */
+export function tokenIds(text: string): number[] {
+  const ids: number[] = [];
+  const append = (piece: string) => {
+    for (const id of encode(piece)) ids.push(id); // no spread: a long text has more tokens than call arguments allow
+  };
+  let last = 0;
+  for (const match of text.matchAll(LONG_WORD)) {
+    append(text.slice(last, match.index));
+    for (let i = 0; i < match[0].length; i += 64) append(match[0].slice(i, i + 64));
+    last = match.index + match[0].length;
+  }
+  append(text.slice(last));
+  return ids;
+}
+
+/** A 32-bit integer hash (murmur3's finaliser): spreads token ids evenly over the buckets. */
+function mix(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * A deterministic embedding of a token sequence by feature hashing: each token and each pair of
+ * neighbouring tokens adds ±1 (±0.5 for pairs) to a bucket chosen by its hash, and the vector is
+ * L2-normalised. Texts that share tokens point the same way, so similarity search behaves plausibly.
+ */
+export function hashedEmbedding(tokens: readonly number[], dimensions: number): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  const add = (feature: number, weight: number) => {
+    const h = mix(feature);
+    vector[h % dimensions] += h & 0x80000000 ? -weight : weight;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    add(tokens[i], 1);
+    if (i > 0) add(Math.imul(tokens[i - 1] + 1, 0x9e3779b1) ^ tokens[i], 0.5);
+  }
+  const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
+  return norm === 0 ? vector : vector.map((x) => x / norm);
+}
+
 /** Prompt tokens the way OpenAI counts chat input: content tokens plus 3 per message and 3 for the reply. */
 export function countPromptTokens(messages: ChatMessage[]): number {
   return messages.reduce((sum, m) => sum + 3 + countTokens(m.role) + countTokens(messageText(m)), 3);
@@ -49,7 +102,7 @@ export function countPromptTokens(messages: ChatMessage[]): number {
  * A built-in offline model: a deterministic reply derived from the last user message, tokenised with
  * the o200k tokenizer so usage is real, streamed with configurable time-to-first-token and pacing.
  */
-export class SimulatedProvider implements ChatProvider {
+export class SimulatedProvider implements ChatProvider, EmbeddingsProvider {
   readonly name: string;
   private readonly options: z.infer<typeof optionsSchema>;
 
@@ -86,6 +139,29 @@ export class SimulatedProvider implements ChatProvider {
         total_tokens: prompt + tokens.length,
       },
     };
+  }
+
+  /** Deterministic vectors (see `hashedEmbedding`) with real o200k token counts; base64 when asked. */
+  async embed(body: EmbeddingsRequestBody, signal: AbortSignal): Promise<EmbeddingsResponse> {
+    const dimensions = body.dimensions ?? this.options.embedding_dimensions;
+    if (dimensions > MAX_EMBEDDING_DIMENSIONS) {
+      throw new ProviderError('http', `dimensions must be at most ${MAX_EMBEDDING_DIMENSIONS}`, this.name, 400);
+    }
+    const { input } = body;
+    const sequences: number[][] =
+      typeof input === 'string'
+        ? [tokenIds(input)]
+        : input.length > 0 && typeof input[0] === 'number'
+          ? [input as number[]]
+          : (input as (string | number[])[]).map((item) => (typeof item === 'string' ? tokenIds(item) : item));
+    await sleep(this.options.ttft_ms, undefined, { signal });
+    const tokens = sequences.reduce((sum, sequence) => sum + sequence.length, 0);
+    return embeddingsList(
+      sequences.map((sequence) => hashedEmbedding(sequence, dimensions)),
+      body.model,
+      tokens,
+      body.encoding_format,
+    );
   }
 
   async complete(body: ChatRequestBody, signal: AbortSignal): Promise<ChatCompletion> {

@@ -1,22 +1,26 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ProviderConfig } from '../../config/app-config.js';
-import { type SseEvent, SseParser } from '../sse/sse-parser.js';
 import { ProviderError } from './provider-error.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
-/** How long to wait, after a stream's terminal event, for the response to end before dropping its connection. */
+/** How long to wait, after a stream's terminal frame, for the response to end before dropping its connection. */
 const SETTLE_GRACE_MS = 500;
 
 /**
- * Aborts when the caller aborts, when no byte arrives within `timeoutMs` (`touch()` restarts that
- * clock), or when the whole request has run longer than `maxDurationMs` (a trickle never ends otherwise).
+ * One request's lifetime. Aborts when the caller aborts, when no byte arrives within `timeoutMs`
+ * (`touch()` restarts that clock), or when the whole request has run longer than `maxDurationMs` (a
+ * trickle never ends otherwise). Always `dispose()` it (in a `finally`).
  */
-class ReadDeadline {
+export class ReadDeadline {
   readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private readonly overall: NodeJS.Timeout;
   timedOut: 'read' | 'total' | undefined;
+  /** The stream's terminal frame was seen: what follows only drains the response, briefly. */
+  private settled = false;
+  /** The response `UpstreamHttp.post` received (dropped at `dispose()` unless read to its end). */
+  response: IncomingMessage | undefined;
   private readonly onCallerAbort = () => this.controller.abort(new Error('aborted by caller'));
 
   constructor(
@@ -30,10 +34,19 @@ class ReadDeadline {
     this.touch();
   }
 
-  /** Restarts the read clock, by default with the full read timeout. */
-  touch(ms = this.timeoutMs): void {
+  /** Restarts the read clock, by default with the full read timeout (the grace once settled). */
+  touch(ms = this.settled ? SETTLE_GRACE_MS : this.timeoutMs): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.expire('read'), ms);
+  }
+
+  /**
+   * The answer is complete ([DONE], `message_stop`, Ollama's `done` line): read on to the end of the
+   * response only briefly, so its connection can return to the pool.
+   */
+  settle(): void {
+    this.settled = true;
+    this.touch();
   }
 
   private expire(which: 'read' | 'total'): void {
@@ -41,70 +54,91 @@ class ReadDeadline {
     this.controller.abort(new Error(`${which} timeout`));
   }
 
+  /** Stops the clocks; a response not read to its end cannot go back to the pool, so its socket is dropped. */
   dispose(): void {
     clearTimeout(this.timer);
     clearTimeout(this.overall);
     this.caller.removeEventListener('abort', this.onCallerAbort);
+    if (this.response && !this.response.complete) this.response.destroy();
   }
+}
+
+/** An incremental parser of a streamed body: SSE (`SseParser`) or NDJSON (`NdjsonParser`). */
+export interface FrameParser<T> {
+  feed(bytes: Uint8Array): Iterable<T>;
+  end(): Iterable<T>;
+}
+
+/** The fields of an upstream error body worth keeping; never the raw body. */
+export interface UpstreamErrorFields {
+  message?: string;
+  type?: string;
+  code?: string;
 }
 
 /**
- * One provider's HTTP client: a node:http keep-alive pool (a fraction of fetch's per-call CPU, see
- * bench:gateway), the read and request deadlines, and one classification of failures. Adapters stay
- * declarative: they build bodies and headers and translate what comes back.
+ * `{"error":{"message","type","code"}}`: OpenAI, Azure OpenAI and most OpenAI-compatible servers;
+ * Anthropic nests its `message` and `type` the same way (`{"type":"error","error":{…}}`).
+ */
+export function openAiErrorFields(parsed: unknown): UpstreamErrorFields {
+  const error = (parsed as { error?: unknown } | null)?.error;
+  if (!error || typeof error !== 'object') return {};
+  const { message, type, code } = error as { message?: unknown; type?: unknown; code?: unknown };
+  return {
+    message: typeof message === 'string' ? message : undefined,
+    type: typeof type === 'string' ? type : undefined,
+    code: code !== undefined && code !== null ? String(code) : undefined,
+  };
+}
+
+export interface PostOptions {
+  readonly headers: Record<string, string>;
+  readonly accept: string;
+  /** Reads the provider's error fields from a parsed non-2xx body. */
+  readonly errorFields: (parsed: unknown) => UpstreamErrorFields;
+  /** Maps a non-2xx status and its fields to the error kind and code (default: 401/403 auth, else http). */
+  readonly classifyStatus?: (status: number, fields: UpstreamErrorFields) => { kind: 'auth' | 'http'; code?: string };
+}
+
+/**
+ * One provider's HTTP client: node:http/node:https with a keep-alive pool (a fraction of fetch's
+ * per-call CPU, see bench:gateway), read and total deadlines, error bodies parsed and never echoed,
+ * and transport failures classified as ProviderErrors. Shared by every HTTP adapter.
  */
 export class UpstreamHttp {
   private readonly agent: HttpAgent;
+  private readonly secure: boolean;
 
   constructor(
-    private readonly config: Pick<ProviderConfig, 'name' | 'timeoutMs' | 'maxDurationMs'>,
-    readonly url: URL,
+    private readonly config: ProviderConfig,
+    origin: string,
   ) {
+    this.secure = new URL(origin).protocol === 'https:';
     const options = { keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo' as const };
-    this.agent = url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+    this.agent = this.secure ? new HttpsAgent(options) : new HttpAgent(options);
   }
 
-  /** Starts one request's lifetime: its deadline, its response and the classification of its failures. */
-  begin(signal: AbortSignal): UpstreamExchange {
-    return new UpstreamExchange(this.config, this.url, this.agent, signal);
-  }
-}
-
-/** One request to an upstream. Always `close()` it (in a `finally`). */
-export class UpstreamExchange {
-  private readonly deadline: ReadDeadline;
-  private response: IncomingMessage | undefined;
-  /** The stream's terminal event was seen: what follows only drains the response (briefly). */
-  private settled = false;
-
-  constructor(
-    private readonly config: Pick<ProviderConfig, 'name' | 'timeoutMs' | 'maxDurationMs'>,
-    private readonly url: URL,
-    private readonly agent: HttpAgent,
-    signal: AbortSignal,
-  ) {
-    this.deadline = new ReadDeadline(config.timeoutMs, config.maxDurationMs, signal);
+  get name(): string {
+    return this.config.name;
   }
 
-  /**
-   * POSTs `body` as JSON; resolves with a 2xx response, else throws a ProviderError whose message is the
-   * body's `error.message` (OpenAI and Anthropic both nest it there), never the raw body.
-   */
-  post(headers: Record<string, string>, body: unknown): Promise<IncomingMessage> {
+  deadline(signal: AbortSignal): ReadDeadline {
+    return new ReadDeadline(this.config.timeoutMs, this.config.maxDurationMs, signal);
+  }
+
+  /** Sends `body` as JSON; resolves with a 2xx response, throws a ProviderError for anything else. */
+  post(url: URL, body: unknown, deadline: ReadDeadline, options: PostOptions): Promise<IncomingMessage> {
     const payload = Buffer.from(JSON.stringify(body));
-    const allHeaders: Record<string, string | number> = {
+    const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': payload.length,
-      ...headers,
+      accept: options.accept,
+      ...options.headers,
     };
-    const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = this.secure ? httpsRequest : httpRequest;
     const attempt = (retried: boolean): Promise<IncomingMessage> =>
       new Promise<IncomingMessage>((resolve, reject) => {
-        const req = send(
-          this.url,
-          { method: 'POST', headers: allHeaders, agent: this.agent, signal: this.deadline.controller.signal },
-          resolve,
-        );
+        const req = send(url, { method: 'POST', headers, agent: this.agent, signal: deadline.controller.signal }, resolve);
         req.on('error', (error: NodeJS.ErrnoException) => {
           // A pooled socket the server closed while idle: the request never reached it, so send it again once.
           if (!retried && req.reusedSocket && error.code === 'ECONNRESET') resolve(attempt(true));
@@ -113,35 +147,31 @@ export class UpstreamExchange {
         req.end(payload);
       });
     return attempt(false).then(async (res) => {
-      this.response = res;
-      this.deadline.touch();
+      deadline.response = res;
+      deadline.touch();
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) return res;
-      const text = await this.readText(res, MAX_ERROR_BODY).catch(() => '');
-      let message = `${this.config.name} returned HTTP ${status}`;
-      let type: string | undefined;
-      let code: string | undefined;
+      const text = await this.readAll(res, deadline, MAX_ERROR_BODY).catch(() => '');
+      let fields: UpstreamErrorFields = {};
       try {
-        const parsed = JSON.parse(text) as { error?: { message?: unknown; type?: unknown; code?: unknown } };
-        if (parsed?.error && typeof parsed.error === 'object') {
-          if (typeof parsed.error.message === 'string') message = parsed.error.message.slice(0, 500);
-          if (typeof parsed.error.type === 'string') type = parsed.error.type;
-          if (parsed.error.code !== undefined && parsed.error.code !== null) code = String(parsed.error.code);
-        }
+        fields = options.errorFields(JSON.parse(text));
       } catch {
         // Not JSON: keep the generic message; the raw body is never echoed.
       }
-      const kind = status === 401 || status === 403 ? 'auth' : 'http';
-      throw new ProviderError(kind, message, this.config.name, status, type, code);
+      const message = fields.message ? fields.message.slice(0, 500) : `${this.name} returned HTTP ${status}`;
+      const { kind, code } = options.classifyStatus?.(status, fields) ?? {
+        kind: status === 401 || status === 403 ? 'auth' : 'http',
+        code: fields.code,
+      };
+      throw new ProviderError(kind, message, this.name, status, fields.type, code);
     });
   }
 
-  /** The whole body as text; stops (and drops the connection) past `limit` bytes. */
-  async readText(res: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<string> {
+  async readAll(res: IncomingMessage, deadline: ReadDeadline, limit = Number.POSITIVE_INFINITY): Promise<string> {
     const parts: Buffer[] = [];
     let size = 0;
     for await (const part of res) {
-      this.deadline.touch();
+      deadline.touch();
       size += (part as Buffer).length;
       if (size > limit) {
         res.destroy();
@@ -152,52 +182,40 @@ export class UpstreamExchange {
     return Buffer.concat(parts).toString('utf8');
   }
 
-  /** The whole body parsed as JSON; a body that is not JSON is a `protocol` failure. */
-  async readJson(res: IncomingMessage): Promise<unknown> {
-    const text = await this.readText(res);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new ProviderError(
-        'protocol',
-        `${this.config.name} returned a body that is not JSON`,
-        this.config.name,
-        res.statusCode,
-      );
-    }
-  }
-
-  /** The response's server-sent events, as they arrive (each byte restarts the read clock). */
-  async *events(res: IncomingMessage): AsyncGenerator<SseEvent, void, undefined> {
-    const parser = new SseParser();
+  /** The frames `parser` finds in a streamed 2xx body, as they arrive (each read restarts the read clock). */
+  async *frames<T>(res: IncomingMessage, deadline: ReadDeadline, parser: FrameParser<T>): AsyncGenerator<T, void, undefined> {
     for await (const bytes of res) {
-      this.deadline.touch(this.settled ? SETTLE_GRACE_MS : undefined);
+      deadline.touch();
       yield* parser.feed(bytes as Buffer);
     }
     yield* parser.end();
   }
 
-  /** The answer is complete: read on to the end of the response only briefly, so its connection can return to the pool. */
-  settle(): void {
-    this.settled = true;
-    this.deadline.touch(SETTLE_GRACE_MS);
+  /** Reads a whole 2xx body as a JSON object; anything else is a protocol error. */
+  async readJson(res: IncomingMessage, deadline: ReadDeadline): Promise<Record<string, unknown>> {
+    const text = await this.readAll(res, deadline);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ProviderError('protocol', `${this.name} returned a body that is not JSON`, this.name, res.statusCode);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new ProviderError('protocol', `${this.name} returned a body that is not a JSON object`, this.name, res.statusCode);
+    }
+    return parsed as Record<string, unknown>;
   }
 
-  /** Any failure as a ProviderError: deadlines as `timeout`, everything else not already classified as `network`. */
-  classify(error: unknown): ProviderError {
+  /** Turns a transport failure into a ProviderError (a ProviderError passes through). */
+  classify(error: unknown, deadline: ReadDeadline): ProviderError {
     if (error instanceof ProviderError) return error;
-    const { name, timeoutMs, maxDurationMs } = this.config;
-    if (this.deadline.timedOut === 'read') return new ProviderError('timeout', `${name} sent nothing for ${timeoutMs} ms`, name);
-    if (this.deadline.timedOut === 'total') {
-      return new ProviderError('timeout', `${name} did not finish within ${maxDurationMs} ms`, name);
+    if (deadline.timedOut === 'read') {
+      return new ProviderError('timeout', `${this.name} sent nothing for ${this.config.timeoutMs} ms`, this.name);
+    }
+    if (deadline.timedOut === 'total') {
+      return new ProviderError('timeout', `${this.name} did not finish within ${this.config.maxDurationMs} ms`, this.name);
     }
     const detail = (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? 'unknown error';
-    return new ProviderError('network', `${name} is unreachable (${detail})`, name);
-  }
-
-  /** Stops the clocks; a response not read to its end cannot go back to the pool, so its socket is dropped. */
-  close(): void {
-    this.deadline.dispose();
-    if (this.response && !this.response.complete) this.response.destroy();
+    return new ProviderError('network', `${this.name} is unreachable (${detail})`, this.name);
   }
 }

@@ -1,0 +1,125 @@
+import {
+  applyDecorators,
+  type CallHandler,
+  createParamDecorator,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { map, type Observable } from 'rxjs';
+import { whenWritable } from './backpressure.js';
+
+/**
+ * Everything about putting an answer on the wire, in one place for the gateway and chat turns:
+ * a controller returns an Answer (a JSON body, or an Observable of SSE frames) and the
+ * AnswerResponder writes it. Headers are committed only when the controller returns, which is after
+ * the upstream's first chunk, so a failure before the first byte is still a real status (thrown,
+ * and written by the error filter) or a fallback.
+ */
+export type Answer = JsonAnswer | SseAnswer;
+
+export interface JsonAnswer {
+  readonly kind: 'json';
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+export interface SseAnswer {
+  readonly kind: 'sse';
+  readonly headers: Readonly<Record<string, string>>;
+  /** Complete frames (`data: …\n\n`); the response ends when it completes or errors. */
+  readonly frames$: Observable<string>;
+}
+
+export function jsonAnswer(body: unknown, headers: Record<string, string>, status = 200): JsonAnswer {
+  return { kind: 'json', status, headers, body };
+}
+
+export function sseAnswer(headers: Record<string, string>, frames$: Observable<string>): SseAnswer {
+  return { kind: 'sse', headers, frames$ };
+}
+
+/** The client at the other end of the response, as the pipeline needs it. */
+export interface ClientConnection {
+  /** Aborts when the client goes away before the response finished (detected on the response). */
+  readonly signal: AbortSignal;
+  /** Resolves once the socket can take more, so a slow client slows the upstream read. */
+  readonly backpressure: () => Promise<void>;
+}
+
+const CONNECTION = Symbol('clientConnection');
+
+function connectionOf(res: Response & { [CONNECTION]?: ClientConnection }): ClientConnection {
+  if (res[CONNECTION]) return res[CONNECTION];
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('client closed'));
+  });
+  res[CONNECTION] = { signal: controller.signal, backpressure: () => whenWritable(res) };
+  return res[CONNECTION];
+}
+
+/** The route's ClientConnection (disconnect signal and backpressure of its response). */
+export const Client = createParamDecorator((_data: unknown, ctx: ExecutionContext) =>
+  connectionOf(ctx.switchToHttp().getResponse<Response>()),
+);
+
+function writeSse(res: Response, answer: SseAnswer): void {
+  if (res.destroyed || connectionOf(res).signal.aborted) {
+    // The client left while the upstream was opening: subscribe-and-drop runs the pipeline's
+    // finalize, which records the row and releases the upstream.
+    answer.frames$.subscribe().unsubscribe();
+    return;
+  }
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('X-Accel-Buffering', 'no');
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  // Corked, the headers leave in one write with the frames the subscription emits synchronously
+  // (the upstream's first chunk is already in hand) rather than in a write of their own.
+  res.cork();
+  res.flushHeaders();
+  const subscription = answer.frames$.subscribe({
+    next: (frame) => {
+      if (!res.writableEnded) res.write(frame);
+    },
+    error: () => res.end(),
+    complete: () => res.end(),
+  });
+  res.uncork();
+  // A client that goes away unsubscribes, which runs the pipeline's finalize.
+  res.on('close', () => subscription.unsubscribe());
+}
+
+/** Writes the Answer a controller returned; errors it throws go to the error filter as usual. */
+@Injectable()
+export class AnswerResponder implements NestInterceptor {
+  intercept(ctx: ExecutionContext, next: CallHandler<Answer>): Observable<void> {
+    const res = ctx.switchToHttp().getResponse<Response>();
+    return next.handle().pipe(
+      map((answer) => {
+        if (answer.kind === 'sse') writeSse(res, answer);
+        else {
+          for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+          res.status(answer.status).json(answer.body);
+        }
+      }),
+    );
+  }
+}
+
+/**
+ * A route whose handler returns an Answer. The response is written by AnswerResponder, so Nest must
+ * not write it as well: the `@Res()` this applies past the handler's declared parameters tells Nest
+ * that the response is handled (the handler never sees that argument).
+ */
+export function AnswerRoute(): MethodDecorator {
+  return applyDecorators(UseInterceptors(AnswerResponder), (target: object, key: string | symbol, descriptor) => {
+    Res()(target, key, (descriptor.value as (...args: unknown[]) => unknown).length);
+  });
+}
