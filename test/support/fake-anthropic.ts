@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { ReceivedRequest } from './fake-openai.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingCall, LoopbackServer } from './loopback-server.js';
 
 /*
  * A fake Anthropic on loopback speaking the Messages API wire format as Anthropic's API reference
@@ -229,71 +228,22 @@ export function errorOf(type: string, message: string, status = STATUS_OF_TYPE[t
  * Anthropic checks it (path, x-api-key, anthropic-version, a JSON body), recorded, and answered by
  * `behaviour`.
  */
-export class FakeAnthropic {
-  readonly requests: ReceivedRequest[] = [];
+export class FakeAnthropic extends LoopbackServer {
   apiKey = FAKE_ANTHROPIC_KEY;
   behaviour: (body: Record<string, unknown>) => Behaviour = () => textReply('Hello, world!');
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
 
   /** The provider root, as `base_url` names it (Tally appends /v1/messages). */
   get baseUrl(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return this.origin;
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 5000;
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts: Buffer[] = [];
-    for await (const part of req) parts.push(part as Buffer);
-    let body: Record<string, unknown> = {};
-    let parsed = true;
-    try {
-      body = JSON.parse(Buffer.concat(parts).toString('utf8'));
-    } catch {
-      parsed = false;
-    }
-    const record: ReceivedRequest = {
-      path: req.url ?? '',
-      headers: req.headers,
-      body,
-      aborted: false,
-      finished: false,
-      closed: false,
-    };
-    this.requests.push(record);
-    res.on('close', () => {
-      record.closed = true;
-      if (!res.writableFinished) record.aborted = true;
-    });
-    res.on('finish', () => {
-      record.finished = true;
-    });
+  protected respond({ req, res, body, parsed }: IncomingCall): Promise<void> | void {
     const refuse = (type: string, message: string) => errorOf(type, message)({ req, res, body });
     if (req.method !== 'POST' || req.url !== '/v1/messages') return refuse('not_found_error', 'Not Found');
     if (req.headers['x-api-key'] !== this.apiKey) return refuse('authentication_error', 'invalid x-api-key');
     if (!req.headers['anthropic-version']) return refuse('invalid_request_error', 'anthropic-version: header is required');
     if (!parsed) return refuse('invalid_request_error', 'The request body is not valid JSON.');
     if (typeof body.max_tokens !== 'number') return refuse('invalid_request_error', 'max_tokens: Field required');
-    try {
-      await this.behaviour(body)({ req, res, body });
-    } catch {
-      res.destroy();
-    }
+    return this.behaviour(body)({ req, res, body });
   }
 }
