@@ -137,13 +137,19 @@ function checkReferences(file: GatewayFile, source: string): void {
   }
 }
 
+/** Provider types whose public API has one well-known root, used when an entry gives no `base_url`. */
+const DEFAULT_BASE_URLS: Partial<Record<ProviderType, string>> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+};
+
 function resolveProvider(
   entry: GatewayFile['providers'][number],
   env: Record<string, string | undefined>,
   source: string,
 ): ProviderConfig {
   const needsUrl = entry.type !== 'simulated';
-  if (needsUrl && !entry.base_url && entry.type !== 'openai') {
+  if (needsUrl && !entry.base_url && !DEFAULT_BASE_URLS[entry.type]) {
     throw new ConfigError(`${source}: providers.${entry.name}.base_url: required for type ${entry.type}`);
   }
   if (entry.type === 'azure_openai' && !entry.api_version) {
@@ -159,7 +165,7 @@ function resolveProvider(
   return Object.freeze({
     name: entry.name,
     type: entry.type,
-    baseUrl: entry.base_url?.replace(/\/+$/, '') ?? (entry.type === 'openai' ? 'https://api.openai.com/v1' : undefined),
+    baseUrl: entry.base_url?.replace(/\/+$/, '') ?? DEFAULT_BASE_URLS[entry.type],
     apiKey,
     apiVersion: entry.api_version,
     enabled: disabledReason === undefined,

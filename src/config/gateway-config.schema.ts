@@ -46,7 +46,15 @@ const target = z.object({ provider: z.string().min(1), model: z.string().min(1) 
 
 const aliasSchema = z.object({ primary: target, fallback: z.array(target).default([]) }).strict();
 
-const price = z.object({ input: z.number().min(0), output: z.number().min(0) }).strict();
+/** USD per million tokens; `cache_read` / `cache_write` price prompt-cache tokens (default: `input`). */
+const price = z
+  .object({
+    input: z.number().min(0),
+    output: z.number().min(0),
+    cache_read: z.number().min(0).optional(),
+    cache_write: z.number().min(0).optional(),
+  })
+  .strict();
 
 export const gatewayConfigSchema = z
   .object({

@@ -12,7 +12,7 @@ import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
 import { type ChatRequest, upstreamBody } from './chat-request.schema.js';
 import { type Candidate, ModelRouter } from './model-router.js';
 import type { ChatCompletion, ChatCompletionChunk, Usage } from './openai.types.js';
-import { Pricing } from './pricing.js';
+import { cacheTokens, Pricing } from './pricing.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { ProviderError } from './providers/provider-error.js';
 import { ShutdownSignal } from './shutdown-signal.js';
@@ -251,7 +251,7 @@ export class InferenceService {
       completion.anonymizer.rehydrateCompletion(body);
       const tokensIn = body.usage?.prompt_tokens ?? null;
       const tokensOut = body.usage?.completion_tokens ?? null;
-      const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut);
+      const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut, cacheTokens(body.usage));
       await completion.recorder.record({
         outcome: 'completed',
         ...this.routeColumns(candidate),
@@ -372,7 +372,7 @@ export class InferenceService {
       return {
         tokens_in: tokensIn,
         tokens_out: tokensOut,
-        cost_usd: this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut),
+        cost_usd: this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut, cacheTokens(u)),
         ttft_ms: ttft,
       };
     };
@@ -404,6 +404,9 @@ export class InferenceService {
         } catch (error) {
           if (stopped) return;
           emitTail();
+          // A stream that failed part-way still cost the tokens its upstream reported so far: the
+          // failure (or shutdown) row that failed$ records is priced from them.
+          if (error instanceof ProviderError && error.usage) usage = error.usage;
           subscriber.error(error);
         }
       };

@@ -16,9 +16,22 @@ export interface ChatRequestBody {
 }
 
 export interface Usage {
+  /** Every input token, cached ones included. */
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  prompt_tokens_details?: PromptTokensDetails | null;
+  [key: string]: unknown;
+}
+
+/**
+ * The prompt-cache share of `prompt_tokens`. `cached_tokens` (read from the cache) is OpenAI's own
+ * field; `cache_write_tokens` (written to the cache) is the name OpenRouter uses for what Anthropic
+ * reports as `cache_creation_input_tokens`.
+ */
+export interface PromptTokensDetails {
+  cached_tokens?: number;
+  cache_write_tokens?: number;
   [key: string]: unknown;
 }
 

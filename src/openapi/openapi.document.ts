@@ -643,7 +643,24 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         required: ['model', 'messages'],
         additionalProperties: true,
       },
-      Usage: record({ prompt_tokens: int(), completion_tokens: int(), total_tokens: int() }, { additionalProperties: true }),
+      Usage: {
+        type: 'object',
+        properties: {
+          prompt_tokens: int('Every input token, prompt-cache reads and writes included.'),
+          completion_tokens: int(),
+          total_tokens: int(),
+          prompt_tokens_details: nullable({
+            type: 'object',
+            properties: {
+              cached_tokens: int('Of prompt_tokens: read from the prompt cache.'),
+              cache_write_tokens: int("Of prompt_tokens: written to the prompt cache (Anthropic's cache_creation_input_tokens)."),
+            },
+            additionalProperties: true,
+          }),
+        },
+        required: ['prompt_tokens', 'completion_tokens', 'total_tokens'],
+        additionalProperties: true,
+      },
       ChatCompletion: {
         type: 'object',
         properties: {

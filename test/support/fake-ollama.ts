@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { ReceivedRequest } from './fake-openai.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingCall, LoopbackServer } from './loopback-server.js';
 
 /** How the fake answers one request. Returning from the function ends the response. */
 export type OllamaBehaviour = (ctx: {
@@ -146,76 +145,31 @@ export function ollamaEmbedOf(promptTokens = 8, dimensions = 4): OllamaBehaviour
  * Ollama's 404 `{"error":"model '<m>' not found"}` for a model it does not have. Every request is
  * recorded with its path, headers and parsed body.
  */
-export class FakeOllama {
-  readonly requests: ReceivedRequest[] = [];
+export class FakeOllama extends LoopbackServer {
   models = ['llama3.2', 'qwen3', 'all-minilm'];
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
   behaviour: (body: Record<string, any>, path: string) => OllamaBehaviour = (body, path) =>
     path === '/api/embed' ? ollamaEmbedOf() : body.stream === false ? ollamaChatOf('Hello, world!') : ollamaStreamOf();
 
   get baseUrl(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return this.origin;
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 5000;
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts: Buffer[] = [];
-    for await (const part of req) parts.push(part as Buffer);
-    const text = Buffer.concat(parts).toString('utf8');
-    const path = req.url ?? '';
-    const record: ReceivedRequest = { path, headers: req.headers, body: {}, aborted: false, finished: false, closed: false };
-    res.on('close', () => {
-      record.closed = true;
-      if (!res.writableFinished) record.aborted = true;
-    });
-    res.on('finish', () => {
-      record.finished = true;
-    });
+  protected respond({ req, res, record, body, parsed }: IncomingCall): Promise<void> | void {
+    const { path } = record;
     if (req.method === 'GET' && path === '/api/tags') {
-      this.requests.push(record);
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ models: this.models.map((name) => ({ name: `${name}:latest`, model: `${name}:latest` })) }));
       return;
     }
     if (req.method !== 'POST' || (path !== '/api/chat' && path !== '/api/embed')) {
-      this.requests.push(record);
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('404 page not found');
       return;
     }
-    let body: Record<string, any>;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      this.requests.push(record);
-      return ollamaErrorOf(400, 'invalid character in request body')({ req, res, body: {} });
-    }
-    (record as { body: Record<string, unknown> }).body = body;
-    this.requests.push(record);
+    if (!parsed) return ollamaErrorOf(400, 'invalid character in request body')({ req, res, body: {} });
     if (!this.models.includes(String(body.model).replace(/:latest$/, ''))) {
       return ollamaErrorOf(404, `model '${body.model}' not found`)({ req, res, body });
     }
-    try {
-      await this.behaviour(body, path)({ req, res, body });
-    } catch {
-      res.destroy();
-    }
+    return this.behaviour(body, path)({ req, res, body });
   }
 }

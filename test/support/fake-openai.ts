@@ -1,17 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingCall, LoopbackServer } from './loopback-server.js';
 
-/** What the fake upstream saw of one request. */
-export interface ReceivedRequest {
-  readonly path: string;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: Record<string, unknown>;
-  /** True when the caller hung up before the response was finished. */
-  aborted: boolean;
-  finished: boolean;
-  /** The response is over: finished, or its connection closed. */
-  closed: boolean;
-}
+export type { ReceivedRequest } from './loopback-server.js';
 
 /** How the fake answers one request. Returning from the function ends the response. */
 export type Behaviour = (ctx: {
@@ -171,12 +161,7 @@ export function errorOf(status: number, message = 'upstream failure', type = 'se
  * A real HTTP server on loopback speaking OpenAI's Chat Completions wire format. Each request is
  * answered by the behaviour chosen for it (by default: by stream flag), and recorded.
  */
-export class FakeOpenAi {
-  readonly requests: ReceivedRequest[] = [];
-  /** TCP connections accepted so far (to see pooled connections being reused). */
-  connections = 0;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+export class FakeOpenAi extends LoopbackServer {
   /** Chooses the answer from the body and the path (with its query string). */
   behaviour: (body: Record<string, unknown>, path: string) => Behaviour = (body, path) =>
     path.includes('/embeddings')
@@ -189,54 +174,7 @@ export class FakeOpenAi {
     return `${this.origin}/v1`;
   }
 
-  /** `http://127.0.0.1:<port>`, without a path. */
-  get origin(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    // Keep-alive like a real API (the client pools connections; tests check it reuses them).
-    this.server.keepAliveTimeout = 5000;
-    this.server.on('connection', (socket) => {
-      this.connections++;
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts: Buffer[] = [];
-    for await (const part of req) parts.push(part as Buffer);
-    const body = JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as Record<string, unknown>;
-    const record: ReceivedRequest = {
-      path: req.url ?? '',
-      headers: req.headers,
-      body,
-      aborted: false,
-      finished: false,
-      closed: false,
-    };
-    this.requests.push(record);
-    res.on('close', () => {
-      record.closed = true;
-      if (!res.writableFinished) record.aborted = true;
-    });
-    res.on('finish', () => {
-      record.finished = true;
-    });
-    try {
-      await this.behaviour(body, record.path)({ req, res, body, sse: new SseWriter(res, String(body.model)) });
-    } catch {
-      res.destroy();
-    }
+  protected respond({ req, res, record, body }: IncomingCall): Promise<void> | void {
+    return this.behaviour(body, record.path)({ req, res, body, sse: new SseWriter(res, String(body.model)) });
   }
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { ProviderConfig } from '../../config/app-config.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequestBody } from '../openai.types.js';
 import type { ChatProvider } from './chat-provider.js';
@@ -20,9 +19,6 @@ import {
 } from './ollama.translate.js';
 import { ProviderError } from './provider-error.js';
 import { type PostOptions, type UpstreamErrorFields, UpstreamHttp } from './upstream-http.js';
-
-/** How long to wait, after the `done` line, for the response to end before dropping its connection. */
-const DONE_GRACE_MS = 500;
 
 /** Ollama's error body is `{"error": "<message>"}`. */
 function ollamaErrorFields(parsed: unknown): UpstreamErrorFields {
@@ -98,19 +94,15 @@ export class OllamaProvider implements ChatProvider, EmbeddingsProvider {
   async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void, undefined> {
     const deadline = this.http.deadline(signal);
     const translator = new OllamaStreamTranslator(this.context(body.model));
-    let res: IncomingMessage | undefined;
     try {
       const request = toOllamaChatRequest(body, true, this.name);
-      res = await this.http.post(this.chatUrl, request, deadline, this.postOptions('application/x-ndjson, application/json'));
-      const parser = new NdjsonParser();
-      const lines = async function* (response: IncomingMessage) {
-        for await (const bytes of response) {
-          deadline.touch(translator.finished ? DONE_GRACE_MS : undefined);
-          yield* parser.feed(bytes as Buffer);
-        }
-        yield* parser.end();
-      };
-      for await (const text of lines(res)) {
+      const res = await this.http.post(
+        this.chatUrl,
+        request,
+        deadline,
+        this.postOptions('application/x-ndjson, application/json'),
+      );
+      for await (const text of this.http.frames(res, deadline, new NdjsonParser())) {
         if (translator.finished) continue; // read on to the end so the connection returns to the pool
         let line: OllamaChatChunk;
         try {
@@ -121,7 +113,7 @@ export class OllamaProvider implements ChatProvider, EmbeddingsProvider {
         if (!line || typeof line !== 'object')
           throw new ProviderError('protocol', `${this.name} sent a malformed stream line`, this.name);
         yield* translator.push(line);
-        if (translator.finished) deadline.touch(DONE_GRACE_MS);
+        if (translator.finished) deadline.settle();
       }
       if (!translator.finished) throw new ProviderError('protocol', `${this.name} stream ended before completion`, this.name);
     } catch (error) {
@@ -130,7 +122,6 @@ export class OllamaProvider implements ChatProvider, EmbeddingsProvider {
       throw this.http.classify(error, deadline);
     } finally {
       deadline.dispose();
-      if (res && !res.complete) res.destroy();
     }
   }
 

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { ProviderConfig } from '../../config/app-config.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequestBody } from '../openai.types.js';
 import { SseParser } from '../sse/sse-parser.js';
@@ -11,9 +10,6 @@ import {
 } from './embeddings-provider.js';
 import { ProviderError } from './provider-error.js';
 import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-http.js';
-
-/** How long to wait, after [DONE], for the response to end before dropping its connection. */
-const DONE_GRACE_MS = 500;
 
 /**
  * OpenAI's Chat Completions and Embeddings over HTTP; also vLLM, llama.cpp server, LM Studio,
@@ -81,30 +77,21 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider {
   async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void, undefined> {
     const deadline = this.http.deadline(signal);
     const streamOptions = { ...(body.stream_options ?? {}), include_usage: true };
-    let res: IncomingMessage | undefined;
     let sawDone = false;
     try {
-      res = await this.http.post(
+      const res = await this.http.post(
         this.chatUrl(body.model),
         { ...body, stream: true, stream_options: streamOptions },
         deadline,
         this.postOptions('application/json, text/event-stream'),
       );
-      const parser = new SseParser();
       let finished = false;
-      const events = async function* (response: IncomingMessage) {
-        for await (const bytes of response) {
-          deadline.touch(sawDone ? DONE_GRACE_MS : undefined);
-          yield* parser.feed(bytes as Buffer);
-        }
-        yield* parser.end();
-      };
-      for await (const event of events(res)) {
+      for await (const event of this.http.frames(res, deadline, new SseParser())) {
         if (sawDone) continue;
         if (event.data === '[DONE]') {
           // Read on to the end of the response (briefly) so its connection can return to the pool.
           sawDone = true;
-          deadline.touch(DONE_GRACE_MS);
+          deadline.settle();
           continue;
         }
         const chunk = this.adjustChunk(this.parseChunk(event.data), body.model);
@@ -120,8 +107,6 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider {
       throw this.http.classify(error, deadline);
     } finally {
       deadline.dispose();
-      // A response not read to its end cannot go back to the pool: drop its socket.
-      if (res && !res.complete) res.destroy();
     }
   }
 

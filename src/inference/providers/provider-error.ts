@@ -1,4 +1,5 @@
 import { AppError, ErrorCode } from '../../common/app-error.js';
+import type { Usage } from '../openai.types.js';
 
 export type ProviderErrorKind =
   | 'network' // connection refused, reset, DNS, TLS
@@ -13,6 +14,9 @@ const MODEL_NOT_FOUND_CODES = new Set(['model_not_found', 'DeploymentNotFound'])
 
 /** A failure talking to an upstream. Carries no raw upstream body, only parsed fields. */
 export class ProviderError extends Error {
+  /** Usage the upstream reported before a stream failed (Anthropic counts tokens from its first event). */
+  usage: Usage | undefined;
+
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,

@@ -4,16 +4,23 @@ import type { ProviderConfig } from '../../config/app-config.js';
 import { ProviderError } from './provider-error.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
+/** How long to wait, after a stream's terminal frame, for the response to end before dropping its connection. */
+const SETTLE_GRACE_MS = 500;
 
 /**
- * Aborts when the caller aborts, when no byte arrives within `timeoutMs` (`touch()` restarts that
- * clock), or when the whole request has run longer than `maxDurationMs` (a trickle never ends otherwise).
+ * One request's lifetime. Aborts when the caller aborts, when no byte arrives within `timeoutMs`
+ * (`touch()` restarts that clock), or when the whole request has run longer than `maxDurationMs` (a
+ * trickle never ends otherwise). Always `dispose()` it (in a `finally`).
  */
 export class ReadDeadline {
   readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private readonly overall: NodeJS.Timeout;
   timedOut: 'read' | 'total' | undefined;
+  /** The stream's terminal frame was seen: what follows only drains the response, briefly. */
+  private settled = false;
+  /** The response `UpstreamHttp.post` received (dropped at `dispose()` unless read to its end). */
+  response: IncomingMessage | undefined;
   private readonly onCallerAbort = () => this.controller.abort(new Error('aborted by caller'));
 
   constructor(
@@ -27,10 +34,19 @@ export class ReadDeadline {
     this.touch();
   }
 
-  /** Restarts the read clock, by default with the full read timeout. */
-  touch(ms = this.timeoutMs): void {
+  /** Restarts the read clock, by default with the full read timeout (the grace once settled). */
+  touch(ms = this.settled ? SETTLE_GRACE_MS : this.timeoutMs): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.expire('read'), ms);
+  }
+
+  /**
+   * The answer is complete ([DONE], `message_stop`, Ollama's `done` line): read on to the end of the
+   * response only briefly, so its connection can return to the pool.
+   */
+  settle(): void {
+    this.settled = true;
+    this.touch();
   }
 
   private expire(which: 'read' | 'total'): void {
@@ -38,11 +54,19 @@ export class ReadDeadline {
     this.controller.abort(new Error(`${which} timeout`));
   }
 
+  /** Stops the clocks; a response not read to its end cannot go back to the pool, so its socket is dropped. */
   dispose(): void {
     clearTimeout(this.timer);
     clearTimeout(this.overall);
     this.caller.removeEventListener('abort', this.onCallerAbort);
+    if (this.response && !this.response.complete) this.response.destroy();
   }
+}
+
+/** An incremental parser of a streamed body: SSE (`SseParser`) or NDJSON (`NdjsonParser`). */
+export interface FrameParser<T> {
+  feed(bytes: Uint8Array): Iterable<T>;
+  end(): Iterable<T>;
 }
 
 /** The fields of an upstream error body worth keeping; never the raw body. */
@@ -52,7 +76,10 @@ export interface UpstreamErrorFields {
   code?: string;
 }
 
-/** `{"error":{"message","type","code"}}`: OpenAI, Azure OpenAI and most OpenAI-compatible servers. */
+/**
+ * `{"error":{"message","type","code"}}`: OpenAI, Azure OpenAI and most OpenAI-compatible servers;
+ * Anthropic nests its `message` and `type` the same way (`{"type":"error","error":{…}}`).
+ */
 export function openAiErrorFields(parsed: unknown): UpstreamErrorFields {
   const error = (parsed as { error?: unknown } | null)?.error;
   if (!error || typeof error !== 'object') return {};
@@ -120,6 +147,7 @@ export class UpstreamHttp {
         req.end(payload);
       });
     return attempt(false).then(async (res) => {
+      deadline.response = res;
       deadline.touch();
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) return res;
@@ -154,6 +182,15 @@ export class UpstreamHttp {
     return Buffer.concat(parts).toString('utf8');
   }
 
+  /** The frames `parser` finds in a streamed 2xx body, as they arrive (each read restarts the read clock). */
+  async *frames<T>(res: IncomingMessage, deadline: ReadDeadline, parser: FrameParser<T>): AsyncGenerator<T, void, undefined> {
+    for await (const bytes of res) {
+      deadline.touch();
+      yield* parser.feed(bytes as Buffer);
+    }
+    yield* parser.end();
+  }
+
   /** Reads a whole 2xx body as a JSON object; anything else is a protocol error. */
   async readJson(res: IncomingMessage, deadline: ReadDeadline): Promise<Record<string, unknown>> {
     const text = await this.readAll(res, deadline);
@@ -170,7 +207,7 @@ export class UpstreamHttp {
   }
 
   /** Turns a transport failure into a ProviderError (a ProviderError passes through). */
-  classify(error: unknown, deadline: ReadDeadline): unknown {
+  classify(error: unknown, deadline: ReadDeadline): ProviderError {
     if (error instanceof ProviderError) return error;
     if (deadline.timedOut === 'read') {
       return new ProviderError('timeout', `${this.name} sent nothing for ${this.config.timeoutMs} ms`, this.name);
