@@ -105,6 +105,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create embeddings (OpenAI Embeddings API)
+         * @description Routed like chat: aliases, `provider/model` or a bare model name, tier floors (`minimum_inference_tier` and the API key’s), fallback on network errors, timeouts, 5xx and 429. Candidates whose provider has no embeddings (e.g. `anthropic`) are skipped and listed in the row’s `fallbacks`. `encoding_format: "base64"` answers little-endian float32 vectors in base64, as OpenAI does (the official SDKs ask for it by default). One routing-log row per request with `purpose: embedding`, `tokens_in` from `usage.prompt_tokens`, `tokens_out` 0 and the input price; committed before the body is sent.
+         */
+        post: operations["createEmbeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -408,9 +428,18 @@ export interface components {
             [key: string]: unknown;
         };
         Usage: {
+            /** @description Every input token, prompt-cache reads and writes included. */
             prompt_tokens: number;
             completion_tokens: number;
             total_tokens: number;
+            prompt_tokens_details?: ({
+                /** @description Of prompt_tokens: read from the prompt cache. */
+                cached_tokens?: number;
+                /** @description Of prompt_tokens: written to the prompt cache (Anthropic's cache_creation_input_tokens). */
+                cache_write_tokens?: number;
+            } & {
+                [key: string]: unknown;
+            }) | null;
         } & {
             [key: string]: unknown;
         };
@@ -465,6 +494,52 @@ export interface components {
             routed_provider: string;
             /** @description Inference tier: 1 is the strongest, 5 the weakest. */
             routed_inference_tier: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description OpenAI’s Embeddings body plus Tally’s tier floor; unknown fields are forwarded to OpenAI-family providers. */
+        EmbeddingsRequest: {
+            /** @description An alias, `provider/model`, or a bare model name. */
+            model: string;
+            /** @description Text, texts, or token arrays (token arrays only for providers that take them). */
+            input: string | string[] | number[] | number[][];
+            /**
+             * @default float
+             * @enum {string|null}
+             */
+            encoding_format: "float" | "base64" | null;
+            dimensions?: number | null;
+            user?: string | null;
+            /** @description Refuse when the routed tier is weaker (a higher number). */
+            minimum_inference_tier?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        EmbeddingsResponse: {
+            /** @constant */
+            object: "list";
+            data: ({
+                /** @constant */
+                object: "embedding";
+                index: number;
+                embedding: number[] | string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            model: string;
+            usage?: {
+                prompt_tokens: number;
+                total_tokens: number;
+            } & {
+                [key: string]: unknown;
+            };
+            routed_provider: string;
+            /** @description Inference tier: 1 is the strongest, 5 the weakest. */
+            routed_inference_tier: number;
+            /** @description Always false: embedding inputs are not pseudonymised. */
+            anonymization_applied: boolean;
+            /** @description USD at the input price; omitted when the model has no price. */
+            cost_estimate?: number;
         } & {
             [key: string]: unknown;
         };
@@ -1166,6 +1241,77 @@ export interface operations {
                 };
             };
             /** @description `provider_unavailable`: network, timeout, no adapter. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createEmbeddings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmbeddingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The embeddings, as the provider sent them, plus the route. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Completion-Id": components["headers"]["X-Completion-Id"];
+                    /** @description The provider that answered. */
+                    "X-Routed-Provider"?: string;
+                    /** @description Its inference tier. */
+                    "X-Routed-Inference-Tier"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmbeddingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `tier_below_minimum`: no candidate meets the floor. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            /** @description `not_implemented`: no candidate provider offers embeddings. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `provider_unavailable` (upstream 5xx or bad body) or upstream rejected our key. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `provider_unavailable`: network, timeout, no enabled provider. */
             503: {
                 headers: {
                     [name: string]: unknown;
