@@ -20,7 +20,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, { migrateOnStart: config.migrateOnStart }),
         DurabilityModule,
         AuthModule,
         RoutingLogModule,

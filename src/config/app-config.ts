@@ -29,6 +29,10 @@ const envSchema = z.object({
     .min(1024)
     .default(2 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  MIGRATE_ON_START: z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export interface ProviderConfig {
@@ -55,6 +59,8 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
+  /** Run migrations (under the advisory lock) at start-up; false: wait for `npm run migrate`. */
+  readonly migrateOnStart: boolean;
   readonly gatewayConfigPath: string;
   readonly providers: readonly ProviderConfig[];
   readonly aliases: Readonly<Record<string, AliasEntry>>;
@@ -62,6 +68,7 @@ export interface AppConfig {
   readonly prices: GatewayFile['prices'];
   readonly anonymization: GatewayFile['anonymization'];
   readonly limits: GatewayFile['limits'];
+  readonly retention: GatewayFile['retention'];
 }
 
 export class ConfigError extends Error {
@@ -200,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    migrateOnStart: e.MIGRATE_ON_START,
     gatewayConfigPath: path,
     providers: file.providers.map((p) => resolveProvider(p, env, path)),
     aliases: file.aliases,
@@ -207,5 +215,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prices: file.prices,
     anonymization: file.anonymization,
     limits: file.limits,
+    retention: file.retention,
   });
 }
