@@ -29,6 +29,7 @@ const routingLogQuery = z.strictObject({
   chat_id: z.uuid().optional(),
   message_id: z.uuid().optional(),
   user_id: z.uuid().optional(),
+  api_key_id: z.uuid().optional(),
   provider: z.string().min(1).max(200).optional(),
   model: z.string().min(1).max(256).optional(),
   tier: z

@@ -137,6 +137,7 @@ export class InferenceService {
         request_id: input.requestId,
         timestamp: new Date(),
         user_id: input.user.id,
+        api_key_id: input.user.apiKeyId,
         chat_id: input.chatId ?? request.chat_id ?? null,
         message_id: input.messageId ?? request.message_id ?? null,
         requested_model: request.model,

@@ -128,6 +128,7 @@ const routingLogRowProperties: Record<(typeof ROUTING_LOG_COLUMNS)[number], Sche
   }),
   fallbacks: { type: 'array', items: ref('FallbackAttempt') },
   purpose: str(),
+  api_key_id: nullable({ ...uuid, description: 'The API key that made the call (its id); null on rows older than the column.' }),
 };
 
 const inferenceDetailProperties: Record<string, Schema | Reference> = {
@@ -454,6 +455,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           query('chat_id', uuid),
           query('message_id', uuid),
           query('user_id', uuid),
+          query('api_key_id', uuid, 'The key that made the call.'),
           query('provider', { type: 'string', minLength: 1, maxLength: 200 }),
           query('model', { type: 'string', minLength: 1, maxLength: 256 }),
           query('tier', { type: 'string', pattern: '^[1-5]$' }),
@@ -854,8 +856,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '`provider` (provider), `provider` and `model` (model), `tier` (tier), `day` as `YYYY-MM-DD` in UTC (day).',
         properties: {
           key: str(),
-          user_id: uuid,
+          user_id: nullable(uuid),
           email: nullable(str()),
+          api_key_id: nullable({ ...uuid, description: '`group_by=api_key`: null for rows older than the column (key `none`).' }),
+          key_prefix: nullable(str('The key’s first characters, as shown when it was issued.')),
           provider: str(),
           model: str(),
           tier,
