@@ -108,4 +108,68 @@ describe('api_key_id on the routing log', () => {
     }
     expect(res.body.totals.completions).toBe(rows.reduce((n: number, r: { n: number }) => n + r.n, 0));
   });
+
+  it('PATCH /admin/api-keys/:id and /admin/users/:id set and clear limits, stored on the rows, with spend so far', async () => {
+    const patch = (path: string, body: unknown) =>
+      fetch(`${app.url}${path}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${app.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const set = await patch(`/admin/api-keys/${firstKeyId}`, { budget_usd_per_day: 1.5, requests_per_minute: 30 });
+    expect(set.status).toBe(200);
+    const key = (await set.json()) as any;
+    expect(key).toMatchObject({
+      id: firstKeyId,
+      user_id: user.id,
+      limits: { budget_usd_per_day: 1.5, budget_usd_per_month: null, requests_per_minute: 30 },
+    });
+    const cost = (
+      await app.db.query('SELECT coalesce(sum(cost_usd), 0)::float8 AS c FROM inference_routing_log WHERE api_key_id = $1', [
+        firstKeyId,
+      ])
+    ).rows[0].c;
+    expect(key.spend.day_usd).toBeCloseTo(cost, 9);
+    expect(key.spend.month_usd).toBeCloseTo(cost, 9);
+    const cleared = (await (await patch(`/admin/api-keys/${firstKeyId}`, { budget_usd_per_day: null })).json()) as any;
+    expect(cleared.limits).toEqual({ budget_usd_per_day: null, budget_usd_per_month: null, requests_per_minute: 30 });
+    expect(
+      (await app.db.query('SELECT budget_usd_per_day, requests_per_minute FROM api_keys WHERE id = $1', [firstKeyId])).rows[0],
+    ).toEqual({
+      budget_usd_per_day: null,
+      requests_per_minute: 30,
+    });
+    const userSet = (await (await patch(`/admin/users/${user.id}`, { budget_usd_per_month: 10 })).json()) as any;
+    expect(userSet).toMatchObject({ id: user.id, limits: { budget_usd_per_month: 10 } });
+    expect((await app.db.query('SELECT budget_usd_per_month::float8 AS m FROM users WHERE id = $1', [user.id])).rows[0].m).toBe(
+      10,
+    );
+    expect((await patch(`/admin/api-keys/${randomUUID()}`, {})).status).toBe(404);
+    expect((await patch(`/admin/users/${user.id}`, { budget_usd_per_day: -1 })).status).toBe(400);
+    expect((await patch(`/admin/users/${user.id}`, { budget: 1 })).status).toBe(400);
+  });
+
+  it('a key over its budget is refused with 429 budget_exceeded and a refused row, before any upstream call', async () => {
+    const patch = await fetch(`${app.url}/admin/api-keys/${second.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${app.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ budget_usd_per_month: 0 }),
+    });
+    expect(patch.status).toBe(200);
+    const res = await complete(second.key, 'k2-over');
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as any).error).toMatchObject({
+      code: 'budget_exceeded',
+      details: { limit_usd: 0, period: 'month', scope: 'api_key' },
+    });
+    const [row] = await app.rows("request_id = 'k2-over'");
+    expect(row).toMatchObject({
+      outcome: 'refused',
+      refused: true,
+      refusal_reason: 'budget_exceeded:scope=api_key:period=month:limit_usd=0',
+      routed_provider: '<unresolved>',
+      tokens_in: null,
+      api_key_id: second.id,
+    });
+  });
 });

@@ -162,4 +162,124 @@ describe('two replicas on one PostgreSQL', () => {
     expect(a.body.filter((e: { kind: string }) => e.kind === 'inference')).toHaveLength(6);
     expect(a.text).toBe(b.text);
   });
+
+  /** Waits until every replica's /ready shows the shared picture with both replicas. */
+  async function bothShared(): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const states = await Promise.all(replicas.map(async (r) => (await (await fetch(`${r.url}/ready`)).json()) as any));
+      if (states.every((s) => s.limits.mode === 'shared' && s.limits.replicas === 2)) return;
+      if (Date.now() > deadline) throw new Error(`limits not shared: ${JSON.stringify(states)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('a key limited to N requests per minute, hammered through both, is admitted at most N + ceil(N/2)', async () => {
+    const limit = 20;
+    const member = await createMember(replicas[0].url);
+    expect(
+      (await admin(replicas[0].url, 'PATCH', `/admin/api-keys/${member.keyId}`, { requests_per_minute: limit })).status,
+    ).toBe(200);
+    await bothShared();
+    // One fixed UTC minute for the whole hammer: start early in a minute.
+    const second = new Date().getUTCSeconds();
+    if (second > 40) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
+    await new Promise((r) => setTimeout(r, 2100)); // the other replica's auth cache sees the new limit
+    const statuses: number[] = [];
+    await Promise.all(
+      replicas.map(async (replica, r) => {
+        for (let i = 0; i < 40; i++) {
+          const res = await complete(replica.url, member.key, {}, `rpm-${r}-${i}`);
+          await res.arrayBuffer();
+          statuses.push(res.status);
+        }
+      }),
+    );
+    const admitted = statuses.filter((s) => s === 200).length;
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    // The documented bound for 2 replicas: N + (2 - 1) x ceil(N / 2). Per-replica limits would admit 2N.
+    expect(admitted).toBeLessThanOrEqual(limit + Math.ceil(limit / 2));
+    expect(admitted).toBeGreaterThanOrEqual(Math.ceil(limit / 2));
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM inference_routing_log WHERE api_key_id = $1`, [member.keyId]);
+    expect(rows[0].n).toBe(admitted); // a rate-limited request is not a completion
+  }, 90_000);
+
+  /** Completions through the given (replica, key) pairs in turn until every pair has been refused for its budget. */
+  async function spendUntilRefusedEverywhere(pairs: { url: string; key: string }[], prefix: string, scope: string) {
+    const refused = new Set<number>();
+    const refusals: string[] = [];
+    for (let i = 0; i < 60 && refused.size < pairs.length; i++) {
+      const p = i % pairs.length;
+      const requestId = `${prefix}-${i}`;
+      const res = await complete(pairs[p].url, pairs[p].key, {}, requestId);
+      const body = (await res.json()) as any;
+      if (res.status === 429) {
+        expect(body.error).toMatchObject({ code: 'budget_exceeded', details: { limit_usd: 0.05, period: 'day', scope } });
+        refused.add(p);
+        refusals.push(requestId);
+      } else {
+        expect(res.status).toBe(200);
+        if (refused.size > 0) await new Promise((r) => setTimeout(r, 150)); // let the spend reach the other replica
+      }
+    }
+    expect(refused.size).toBe(pairs.length);
+    return refusals;
+  }
+
+  it('a key with a daily budget is refused on both replicas once its rows cost that much, each refusal a refused row', async () => {
+    const member = await createMember(replicas[0].url);
+    const patched = await admin(replicas[1].url, 'PATCH', `/admin/api-keys/${member.keyId}`, { budget_usd_per_day: 0.05 });
+    expect(patched.body.limits.budget_usd_per_day).toBe(0.05);
+    await new Promise((r) => setTimeout(r, 2100)); // the auth cache of the other replica
+    const pairs = replicas.map((r) => ({ url: r.url, key: member.key }));
+    const refusals = await spendUntilRefusedEverywhere(pairs, 'kbudget', 'api_key');
+    const { rows } = await db.query(
+      `SELECT request_id, outcome, refused, refusal_reason, cost_usd::float8 AS cost FROM inference_routing_log WHERE api_key_id = $1 ORDER BY "timestamp"`,
+      [member.keyId],
+    );
+    const refusedRows = rows.filter((r) => r.refused);
+    expect(refusedRows.map((r) => r.request_id).sort()).toEqual([...refusals].sort());
+    for (const row of refusedRows) {
+      expect(row).toMatchObject({
+        outcome: 'refused',
+        refusal_reason: 'budget_exceeded:scope=api_key:period=day:limit_usd=0.05',
+      });
+    }
+    const completed = rows.filter((r) => !r.refused);
+    const spent = completed.reduce((sum, r) => sum + r.cost, 0);
+    expect(spent).toBeGreaterThanOrEqual(0.05);
+    // Nothing was refused before the rows' costs reached the budget.
+    const firstRefusal = rows.findIndex((r) => r.refused);
+    expect(completed.slice(0, firstRefusal).reduce((sum, r) => sum + r.cost, 0)).toBeGreaterThanOrEqual(0.05);
+    const spend = await admin(replicas[0].url, 'PATCH', `/admin/api-keys/${member.keyId}`, {});
+    expect(spend.body.spend.day_usd).toBeCloseTo(spent, 9);
+  }, 60_000);
+
+  it('a user budget holds across two of its keys on two replicas', async () => {
+    const member = await createMember(replicas[0].url);
+    const issued = await admin(replicas[0].url, 'POST', `/admin/users/${member.id}/api-keys`, {});
+    expect((await admin(replicas[0].url, 'PATCH', `/admin/users/${member.id}`, { budget_usd_per_day: 0.05 })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2100));
+    const pairs = [
+      { url: replicas[0].url, key: member.key },
+      { url: replicas[1].url, key: issued.body.key as string },
+    ];
+    const refusals = await spendUntilRefusedEverywhere(pairs, 'ubudget', 'user');
+    const { rows } = await db.query(
+      `SELECT request_id, api_key_id, refused, refusal_reason, cost_usd::float8 AS cost FROM inference_routing_log WHERE user_id = $1 ORDER BY "timestamp"`,
+      [member.id],
+    );
+    expect(new Set(rows.map((r) => r.api_key_id)).size).toBe(2);
+    expect(
+      rows
+        .filter((r) => r.refused)
+        .map((r) => r.request_id)
+        .sort(),
+    ).toEqual([...refusals].sort());
+    expect(
+      rows.filter((r) => r.refused).every((r) => r.refusal_reason === 'budget_exceeded:scope=user:period=day:limit_usd=0.05'),
+    ).toBe(true);
+    const firstRefusal = rows.findIndex((r) => r.refused);
+    expect(rows.slice(0, firstRefusal).reduce((sum, r) => sum + r.cost, 0)).toBeGreaterThanOrEqual(0.05);
+  }, 60_000);
 });

@@ -5,6 +5,7 @@ import { CompletionAnonymizer } from '../anonymization/completion-anonymizer.js'
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { LimitsService } from '../limits/limits.service.js';
 import { CompletionRecorder } from '../routing-log/completion-recorder.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
 import type { FallbackAttempt, Outcome, RoutingLogRow } from '../routing-log/routing-log.row.js';
@@ -112,7 +113,6 @@ function route(candidate: Candidate): Route {
 @Injectable()
 export class InferenceService {
   private readonly logger = new Logger('InferenceService');
-  private readonly liveStreams = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -122,6 +122,7 @@ export class InferenceService {
     private readonly writer: RoutingLogWriter,
     private readonly pending: PendingWrites,
     private readonly shutdown: ShutdownSignal,
+    private readonly limits: LimitsService,
   ) {}
 
   /**
@@ -150,6 +151,21 @@ export class InferenceService {
     if (this.shutdown.draining) {
       await recorder.record({ outcome: 'shutdown', error_code: ErrorCode.ServiceUnavailable, error_reason: 'shutting_down' });
       throw new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.');
+    }
+    const overBudget = this.limits.budgetExceeded(input.user);
+    if (overBudget) {
+      const { scope, period, limitUsd } = overBudget;
+      await recorder.record({
+        outcome: 'refused',
+        refused: true,
+        refusal_reason: `budget_exceeded:scope=${scope}:period=${period}:limit_usd=${limitUsd}`,
+      });
+      throw new AppError(
+        ErrorCode.BudgetExceeded,
+        `The ${scope === 'api_key' ? 'API key' : 'user'}'s spend budget for the ${period} is used up.`,
+        { limit_usd: limitUsd, period, scope },
+        429,
+      );
     }
     if (request.stream && !this.takeStreamSlot(input.user.apiKeyId, recorder)) {
       const limit = this.config.limits.concurrent_streams_per_key;
@@ -231,16 +247,11 @@ export class InferenceService {
     };
   }
 
-  /** Counts live streams per key (`limits.concurrent_streams_per_key`); the slot frees when the row is recorded. */
+  /** A live-stream slot per key, shared across replicas (`limits.concurrent_streams_per_key`); freed when the row is recorded. */
   private takeStreamSlot(keyId: string, recorder: CompletionRecorder): boolean {
-    const live = this.liveStreams.get(keyId) ?? 0;
-    if (live >= this.config.limits.concurrent_streams_per_key) return false;
-    this.liveStreams.set(keyId, live + 1);
-    recorder.whenRecorded(() => {
-      const left = (this.liveStreams.get(keyId) ?? 1) - 1;
-      if (left > 0) this.liveStreams.set(keyId, left);
-      else this.liveStreams.delete(keyId);
-    });
+    const slot = this.limits.takeStream(keyId);
+    if (!slot) return false;
+    recorder.whenRecorded(slot.release);
     return true;
   }
 
