@@ -20,6 +20,8 @@ export class RoutingLogWriter {
       table: 'inference_routing_log',
       columns: ROUTING_LOG_COLUMNS,
       jsonColumns: ['anonymized_entities', 'fallbacks'],
+      // Partitioned by month on timestamp: the id and its arrival time, minted together, are the row's identity.
+      conflictKey: ['id', 'timestamp'],
     });
   }
 

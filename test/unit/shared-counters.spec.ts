@@ -20,7 +20,13 @@ function cluster(n: number) {
     }
     replicas[r].observed([...sums.values()], n);
   };
-  return { replicas, sync, syncAll: () => replicas.forEach((_, r) => sync(r)) };
+  return {
+    replicas,
+    sync,
+    syncAll: () => {
+      for (let r = 0; r < n; r++) sync(r);
+    },
+  };
 }
 
 describe('SharedCounters', () => {
