@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { DurabilityModule } from './durability/durability.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InferenceModule } from './inference/inference.module.js';
+import { LimitsModule } from './limits/limits.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { RoutingLogModule } from './routing-log/routing-log.module.js';
 
@@ -21,8 +22,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, { migrateOnStart: config.migrateOnStart }),
         DurabilityModule,
+        LimitsModule,
         AuthModule,
         RoutingLogModule,
         InferenceModule,

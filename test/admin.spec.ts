@@ -128,6 +128,7 @@ describe('admin API', () => {
         'anonymization_skip_reason',
         'fallbacks',
         'purpose',
+        'api_key_id',
       ].sort(),
     );
     expect(one.items[0]).toMatchObject({

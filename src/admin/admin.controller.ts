@@ -1,13 +1,15 @@
-import { Controller, Delete, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { AdminOnly } from '../auth/auth.guard.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { User } from '../auth/user.entity.js';
+import { AppError, ErrorCode } from '../common/app-error.js';
 import { decodeCursor, encodeCursor, parseLimit, parseQuery } from '../common/pagination.js';
 import { CurrentUser, JsonBody, parseBody, UuidParam } from '../common/params.js';
 import type { AuthenticatedUser, TallyRequest } from '../common/request-context.js';
 import { RoutingLogRepository } from '../routing-log/routing-log.repository.js';
 import { usageQuerySchema } from './dto/usage.dto.js';
+import { SubjectLimitsRepository } from './subject-limits.repository.js';
 import { TurnInspectionService } from './turn-inspection.service.js';
 import { UsageRepository } from './usage.repository.js';
 
@@ -20,6 +22,13 @@ const issueKeySchema = z.strictObject({
   minimum_inference_tier: z.number().int().min(1).max(5).nullish(),
 });
 
+const usd = z.number().min(0).max(1e8);
+const limitsPatchSchema = z.strictObject({
+  requests_per_minute: z.number().int().min(1).max(1e9).nullish(),
+  budget_usd_per_day: usd.nullish(),
+  budget_usd_per_month: usd.nullish(),
+});
+
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 const routingLogQuery = z.strictObject({
@@ -29,6 +38,7 @@ const routingLogQuery = z.strictObject({
   chat_id: z.uuid().optional(),
   message_id: z.uuid().optional(),
   user_id: z.uuid().optional(),
+  api_key_id: z.uuid().optional(),
   provider: z.string().min(1).max(200).optional(),
   model: z.string().min(1).max(256).optional(),
   tier: z
@@ -59,6 +69,7 @@ export class AdminController {
     private readonly routingLog: RoutingLogRepository,
     private readonly turns: TurnInspectionService,
     private readonly usage: UsageRepository,
+    private readonly limits: SubjectLimitsRepository,
   ) {}
 
   @Post('users')
@@ -99,6 +110,38 @@ export class AdminController {
   @HttpCode(204)
   async revokeKey(@UuidParam('id') keyId: string): Promise<void> {
     await this.auth.revokeKey(keyId);
+  }
+
+  @Patch('api-keys/:id')
+  async patchKeyLimits(@UuidParam('id') keyId: string, @JsonBody() body: unknown) {
+    const row = await this.limits.update('api_keys', keyId, parseBody(limitsPatchSchema, body ?? {}));
+    if (!row) throw new AppError(ErrorCode.NotFound, 'API key not found.');
+    this.auth.forget({ keyId });
+    return {
+      id: row.id,
+      user_id: row.user_id,
+      prefix: row.key_prefix,
+      minimum_inference_tier: row.minimum_inference_tier,
+      created_at: (row.created_at as Date).toISOString(),
+      revoked_at: row.revoked_at ? (row.revoked_at as Date).toISOString() : null,
+      limits: SubjectLimitsRepository.limitsOf(row),
+      spend: await this.limits.spend('api_key', keyId),
+    };
+  }
+
+  @Patch('users/:id')
+  async patchUserLimits(@UuidParam('id') userId: string, @JsonBody() body: unknown) {
+    const row = await this.limits.update('users', userId, parseBody(limitsPatchSchema, body ?? {}));
+    if (!row) throw new AppError(ErrorCode.NotFound, 'User not found.');
+    this.auth.forget({ userId });
+    return {
+      id: row.id,
+      email: row.email,
+      role: row.role,
+      created_at: (row.created_at as Date).toISOString(),
+      limits: SubjectLimitsRepository.limitsOf(row),
+      spend: await this.limits.spend('user', userId),
+    };
   }
 
   @Get('routing-log')

@@ -8,12 +8,23 @@ const OUTCOMES: readonly Outcome[] = ['completed', 'failed', 'refused', 'client_
 interface Grouping {
   /** Output field → SQL expression over `inference_routing_log r` (and `users u` when joined). */
   fields: Record<string, string>;
-  joinUsers?: boolean;
+  /** Tables joined to `inference_routing_log r`. */
+  join?: string;
   key(row: Record<string, unknown>): string;
 }
 
 const GROUPINGS: Record<UsageGroupBy, Grouping> = {
-  user: { fields: { user_id: 'r.user_id::text', email: 'u.email' }, joinUsers: true, key: (row) => String(row.user_id) },
+  user: {
+    fields: { user_id: 'r.user_id::text', email: 'u.email' },
+    join: 'LEFT JOIN users u ON u.id = r.user_id',
+    key: (row) => String(row.user_id),
+  },
+  // Rows from before the key was recorded form one group with a null api_key_id (key "none").
+  api_key: {
+    fields: { api_key_id: 'r.api_key_id::text', key_prefix: 'k.key_prefix', user_id: 'k.user_id::text' },
+    join: 'LEFT JOIN api_keys k ON k.id = r.api_key_id',
+    key: (row) => (row.api_key_id === null ? 'none' : String(row.api_key_id)),
+  },
   provider: { fields: { provider: 'r.routed_provider' }, key: (row) => String(row.provider) },
   // A model name is only unique within its provider.
   model: {
@@ -65,7 +76,7 @@ export class UsageRepository {
          FROM (SELECT ${Object.entries(grouping.fields)
            .map(([field, expr]) => `${expr} AS "${field}"`)
            .join(', ')}, r.tokens_in, r.tokens_out, r.cost_usd, r.outcome
-                 FROM inference_routing_log r ${grouping.joinUsers ? 'LEFT JOIN users u ON u.id = r.user_id' : ''}
+                 FROM inference_routing_log r ${grouping.join ?? ''}
                 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}) g
         GROUP BY GROUPING SETS ((${fields.map((f) => `g."${f}"`).join(', ')}), ())
         ORDER BY total, ${fields.map((f) => `g."${f}"`).join(', ')}`,

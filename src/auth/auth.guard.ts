@@ -30,7 +30,7 @@ export class AuthGuard implements CanActivate {
     const user = match ? await this.auth.authenticate(match[1]) : null;
     if (!user) throw new AppError(ErrorCode.Unauthorized, 'Missing or invalid API key.');
     req.user = user;
-    this.limiter.take(user.apiKeyId);
+    this.limiter.take(user);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN, targets) && user.role !== 'admin') {
       throw new AppError(ErrorCode.Forbidden, 'This route requires the admin role.');
     }

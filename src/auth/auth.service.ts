@@ -23,7 +23,15 @@ interface KeyRow {
   key_hash: Buffer;
   role: UserRole;
   minimum_inference_tier: number | null;
+  k_rpm: number | null;
+  k_day: string | null;
+  k_month: string | null;
+  u_rpm: number | null;
+  u_day: string | null;
+  u_month: string | null;
 }
+
+const money = (value: string | null) => (value === null ? null : Number(value));
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -97,7 +105,9 @@ export class AuthService implements OnApplicationBootstrap {
     try {
       rows = await withTimeout(
         this.db.query(
-          `SELECT k.id, k.user_id, k.key_hash, k.minimum_inference_tier, u.role
+          `SELECT k.id, k.user_id, k.key_hash, k.minimum_inference_tier, u.role,
+                  k.requests_per_minute AS k_rpm, k.budget_usd_per_day::text AS k_day, k.budget_usd_per_month::text AS k_month,
+                  u.requests_per_minute AS u_rpm, u.budget_usd_per_day::text AS u_day, u.budget_usd_per_month::text AS u_month
              FROM api_keys k JOIN users u ON u.id = k.user_id
             WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
           [digest],
@@ -116,6 +126,8 @@ export class AuthService implements OnApplicationBootstrap {
       role: row.role,
       apiKeyId: row.id,
       keyMinimumTier: row.minimum_inference_tier,
+      keyLimits: { requestsPerMinute: row.k_rpm, budgetUsdPerDay: money(row.k_day), budgetUsdPerMonth: money(row.k_month) },
+      userLimits: { requestsPerMinute: row.u_rpm, budgetUsdPerDay: money(row.u_day), budgetUsdPerMonth: money(row.u_month) },
     };
     this.verified.set(cacheKey, { user, at: Date.now() });
     if (this.verified.size > VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
@@ -160,6 +172,13 @@ export class AuthService implements OnApplicationBootstrap {
       .execute();
     if (!result.affected) throw new AppError(ErrorCode.NotFound, 'API key not found.');
     for (const [cacheKey, entry] of this.verified) if (entry.user.apiKeyId === keyId) this.verified.delete(cacheKey);
+  }
+
+  /** Drops cached confirmations of a key or of a user's keys, so changed limits apply here at once (elsewhere within 2 s). */
+  forget(which: { keyId?: string; userId?: string }): void {
+    for (const [cacheKey, entry] of this.verified) {
+      if (entry.user.apiKeyId === which.keyId || entry.user.id === which.userId) this.verified.delete(cacheKey);
+    }
   }
 
   async listUsers(limit: number, cursor: { createdAt: string; id: string } | null): Promise<User[]> {

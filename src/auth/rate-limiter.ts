@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../common/app-error.js';
+import type { AuthenticatedUser } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { LimitsService } from '../limits/limits.service.js';
 
 interface Bucket {
   tokens: number;
@@ -10,8 +12,10 @@ interface Bucket {
 const MAX_BUCKETS = 100_000;
 
 /**
- * Per-key token bucket (`limits.rate_per_key`), per replica: N replicas admit up to N × the rate.
- * Runs after authentication and before validation, so a limited request never becomes a completion.
+ * Requests per minute. A per-key token bucket (`limits.rate_per_key`) smooths bursts on this replica;
+ * the per-minute limit itself (the key's `requests_per_minute`, else `rate_per_key.requests_per_minute`,
+ * and the user's when set) is shared across replicas (`LimitsService`). Runs after authentication and
+ * before validation, so a limited request never becomes a completion.
  */
 @Injectable()
 export class RateLimiter {
@@ -19,12 +23,20 @@ export class RateLimiter {
   private readonly perMs: number;
   private readonly burst: number;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly limits: LimitsService,
+  ) {
     this.perMs = config.limits.rate_per_key.requests_per_minute / 60_000;
     this.burst = config.limits.rate_per_key.burst;
   }
 
-  take(keyId: string, now = Date.now()): void {
+  take(user: AuthenticatedUser, now = Date.now()): void {
+    this.takeBurst(user.apiKeyId, now);
+    this.limits.takeRequest(user, now);
+  }
+
+  private takeBurst(keyId: string, now: number): void {
     const bucket = this.buckets.get(keyId) ?? { tokens: this.burst, at: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.perMs);
     bucket.at = now;

@@ -1,10 +1,19 @@
 import type { Request } from 'express';
 
+/** Limits set on a key or a user (`PATCH /admin/api-keys/:id`, `PATCH /admin/users/:id`); null = none. */
+export interface SubjectLimits {
+  readonly requestsPerMinute: number | null;
+  readonly budgetUsdPerDay: number | null;
+  readonly budgetUsdPerMonth: number | null;
+}
+
 export interface AuthenticatedUser {
   readonly id: string;
   readonly role: 'member' | 'admin';
   readonly apiKeyId: string;
   readonly keyMinimumTier: number | null;
+  readonly keyLimits: SubjectLimits;
+  readonly userLimits: SubjectLimits;
 }
 
 /** What the request pipeline attaches to an Express request. */

@@ -30,6 +30,10 @@ const envSchema = z.object({
     .default(2 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   CONSOLE_DIR: z.string().min(1).default('dist/web'),
+  MIGRATE_ON_START: z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export interface ProviderConfig {
@@ -60,6 +64,8 @@ export interface AppConfig {
   readonly shutdownGraceMs: number;
   /** The web console's built files (`npm run build:web`), served by src/console. */
   readonly consoleDir: string;
+  /** Run migrations (under the advisory lock) at start-up; false: wait for `npm run migrate`. */
+  readonly migrateOnStart: boolean;
   readonly gatewayConfigPath: string;
   readonly providers: readonly ProviderConfig[];
   readonly aliases: Readonly<Record<string, AliasEntry>>;
@@ -67,6 +73,7 @@ export interface AppConfig {
   readonly prices: GatewayFile['prices'];
   readonly anonymization: GatewayFile['anonymization'];
   readonly limits: GatewayFile['limits'];
+  readonly retention: GatewayFile['retention'];
 }
 
 export class ConfigError extends Error {
@@ -219,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     consoleDir: isAbsolute(e.CONSOLE_DIR) ? e.CONSOLE_DIR : resolve(cwd, e.CONSOLE_DIR),
+    migrateOnStart: e.MIGRATE_ON_START,
     gatewayConfigPath: path,
     providers: file.providers.map((p) => resolveProvider(p, env, path)),
     aliases: file.aliases,
@@ -226,5 +234,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prices: file.prices,
     anonymization: file.anonymization,
     limits: file.limits,
+    retention: file.retention,
   });
 }

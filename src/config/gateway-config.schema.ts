@@ -88,6 +88,8 @@ export const gatewayConfigSchema = z
           .strict()
           .default({ requests_per_minute: 600, burst: 60 }),
         concurrent_streams_per_key: z.number().int().min(1).default(64),
+        // How often replicas exchange their limit and budget counters through PostgreSQL.
+        sync_ms: z.number().int().min(10).max(60_000).default(250),
       })
       .strict()
       .default({
@@ -95,7 +97,15 @@ export const gatewayConfigSchema = z
         max_chars: 1_000_000,
         rate_per_key: { requests_per_minute: 600, burst: 60 },
         concurrent_streams_per_key: 64,
+        sync_ms: 250,
       }),
+    retention: z
+      .object({
+        // Whole monthly partitions of the routing log older than this are dropped; unset keeps everything.
+        routing_log_days: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type On
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source.js';
 import { DATABASE_URL } from './database.tokens.js';
+import { runMigrationsLocked, waitForSchema } from './migration-runner.js';
 
 @Injectable()
 class DatabaseLifecycle implements OnApplicationShutdown {
@@ -12,11 +13,14 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** Connects to PostgreSQL and runs pending migrations before anything else starts. */
+/**
+ * Connects to PostgreSQL and, before anything else starts, runs pending migrations under an advisory
+ * lock (MIGRATE_ON_START, the default) or waits until another process has applied them.
+ */
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(url: string): DynamicModule {
+  static forRoot(url: string, options: { migrateOnStart: boolean }): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
@@ -26,8 +30,9 @@ export class DatabaseModule {
           useFactory: async () => {
             const db = new DataSource(dataSourceOptions(url));
             await db.initialize();
-            const applied = await db.runMigrations({ transaction: 'each' });
-            if (applied.length > 0) new Logger('Database').log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+            const logger = new Logger('Database');
+            if (options.migrateOnStart) await runMigrationsLocked(db, url, logger);
+            else await waitForSchema(db, logger);
             return db;
           },
         },

@@ -10,12 +10,14 @@ import { Spool, type SpoolRecord } from './spool.js';
 /** `committed`: in PostgreSQL. `spooled`: fsync'd locally, replayed when the database is back. */
 export type WriteResult = 'committed' | 'spooled' | 'rejected';
 
-/** A table written through the durable path: rows keyed by `id`, inserted with ON CONFLICT DO NOTHING. */
+/** A table written through the durable path: rows inserted with ON CONFLICT (its key) DO NOTHING. */
 export interface DurableTable {
   readonly kind: string;
   readonly table: string;
   readonly columns: readonly string[];
   readonly jsonColumns: readonly string[];
+  /** The primary key ON CONFLICT names (default `id`); every write and replay carries all of it. */
+  readonly conflictKey?: readonly string[];
 }
 
 interface Pending {
@@ -189,7 +191,7 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
     const width = table.columns.length;
     const tuples = rows.map((_, r) => `(${table.columns.map((_c, c) => `$${r * width + c + 1}`).join(',')})`);
     const params = rows.flatMap((row) => table.columns.map((column) => toParam(row[column], table.jsonColumns.includes(column))));
-    const sql = `INSERT INTO ${table.table} (${table.columns.map((c) => `"${c}"`).join(',')}) VALUES ${tuples.join(',')} ON CONFLICT (id) DO NOTHING`;
+    const sql = `INSERT INTO ${table.table} (${table.columns.map((c) => `"${c}"`).join(',')}) VALUES ${tuples.join(',')} ON CONFLICT (${(table.conflictKey ?? ['id']).map((c) => `"${c}"`).join(', ')}) DO NOTHING`;
     const started = performance.now();
     try {
       await this.pool.query(sql, params);

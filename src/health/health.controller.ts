@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.guard.js';
 import { DurableWriter } from '../durability/durable-writer.js';
+import { LimitsService } from '../limits/limits.service.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
 import { MetricsService } from './metrics.service.js';
 
@@ -14,6 +15,7 @@ export class HealthController {
     private readonly metrics: MetricsService,
     private readonly pending: PendingWrites,
     private readonly durable: DurableWriter,
+    private readonly limits: LimitsService,
   ) {}
 
   @Get('health')
@@ -39,6 +41,8 @@ export class HealthController {
       config: 'loaded',
       pending_writes: this.pending.size,
       spool_depth: this.durable.spoolDepth,
+      // `local_share` while the counters cannot be exchanged: this replica enforces its share alone.
+      limits: this.limits.status(),
     });
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RoutingLogModule } from '../routing-log/routing-log.module.js';
+import { CompletionPlanner } from './completion-planner.js';
 import { EmbeddingsController } from './embeddings.controller.js';
 import { EmbeddingsService } from './embeddings.service.js';
 import { InferenceController } from './inference.controller.js';
@@ -13,7 +14,16 @@ import { ShutdownSignal } from './shutdown-signal.js';
 @Module({
   imports: [RoutingLogModule],
   controllers: [InferenceController, EmbeddingsController],
-  providers: [InferenceService, EmbeddingsService, ModelRouter, Pricing, ProviderRegistry, ModelsCatalog, ShutdownSignal],
+  providers: [
+    InferenceService,
+    EmbeddingsService,
+    CompletionPlanner,
+    ModelRouter,
+    Pricing,
+    ProviderRegistry,
+    ModelsCatalog,
+    ShutdownSignal,
+  ],
   exports: [InferenceService],
 })
 export class InferenceModule {}

@@ -1,21 +1,32 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { defer, map, Observable } from 'rxjs';
 import { CompletionAnonymizer } from '../anonymization/completion-anonymizer.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { LimitsService } from '../limits/limits.service.js';
 import { CompletionRecorder } from '../routing-log/completion-recorder.js';
-import { PendingWrites } from '../routing-log/pending-writes.js';
 import type { FallbackAttempt, Outcome, RoutingLogRow } from '../routing-log/routing-log.row.js';
-import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
 import { type ChatRequest, upstreamBody } from './chat-request.schema.js';
-import { type Candidate, ModelRouter } from './model-router.js';
+import {
+  attempt,
+  CompletionPlanner,
+  clientClosed,
+  type Route,
+  route,
+  routeColumns,
+  since,
+  strictestFloor,
+  withCompletionId,
+} from './completion-planner.js';
+import { type Candidate } from './model-router.js';
 import type { ChatCompletion, ChatCompletionChunk, Usage } from './openai.types.js';
 import { cacheTokens, Pricing } from './pricing.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { ProviderError } from './providers/provider-error.js';
 import { ShutdownSignal } from './shutdown-signal.js';
+
+export { CLIENT_CLOSED_STATUS, type Route } from './completion-planner.js';
 
 export interface CompletionInput {
   readonly request: ChatRequest;
@@ -38,13 +49,6 @@ export interface Completion {
   readonly skipped: readonly FallbackAttempt[];
   readonly started: number;
   readonly anonymizer: CompletionAnonymizer;
-}
-
-/** Where a completion landed, for headers and stamping. */
-export interface Route {
-  readonly provider: string;
-  readonly model: string;
-  readonly tier: number;
 }
 
 export interface CompletedJson {
@@ -71,40 +75,6 @@ export interface OpenedStream {
 /** Waits until the consumer can take more (socket drained), so a slow client slows the upstream read. */
 export type Backpressure = () => Promise<void>;
 
-interface Floor {
-  value: number;
-  source: string;
-}
-
-function effectiveFloor(input: CompletionInput): Floor | null {
-  const sources: [number | null | undefined, string][] = [
-    [input.request.minimum_inference_tier, 'request'],
-    [input.chatMinimumTier, 'chat'],
-    [input.user.keyMinimumTier, 'api_key'],
-  ];
-  let floor: Floor | null = null;
-  for (const [value, source] of sources) {
-    if (value != null && (floor === null || value < floor.value)) floor = { value, source };
-  }
-  return floor;
-}
-
-function since(started: number): number {
-  return Math.max(0, Math.round(performance.now() - started));
-}
-
-/** The status the pipeline gives a completion whose client went away (never sent: the client is gone). */
-export const CLIENT_CLOSED_STATUS = 499;
-
-/** A failure after the completion was minted names its receipt, as a success does. */
-function withCompletionId(error: AppError, id: string): AppError {
-  return new AppError(error.code, error.message, error.details, error.status, { ...error.headers, 'X-Completion-Id': id });
-}
-
-function route(candidate: Candidate): Route {
-  return { provider: candidate.provider.name, model: candidate.model, tier: candidate.tier };
-}
-
 /**
  * The completion pipeline: resolve, check floors, open the upstream with fallback before the first
  * byte, stream, and persist exactly one routing-log row per completion whatever ends it.
@@ -112,16 +82,14 @@ function route(candidate: Candidate): Route {
 @Injectable()
 export class InferenceService {
   private readonly logger = new Logger('InferenceService');
-  private readonly liveStreams = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly router: ModelRouter,
+    private readonly planner: CompletionPlanner,
     private readonly providers: ProviderRegistry,
     private readonly pricing: Pricing,
-    private readonly writer: RoutingLogWriter,
-    private readonly pending: PendingWrites,
     private readonly shutdown: ShutdownSignal,
+    private readonly limits: LimitsService,
   ) {}
 
   /**
@@ -129,99 +97,39 @@ export class InferenceService {
    * available) is recorded and thrown as an AppError; the row is committed before the throw.
    */
   async begin(input: CompletionInput): Promise<Completion> {
-    const started = performance.now();
     const { request } = input;
-    const recorder = new CompletionRecorder(
-      {
-        id: randomUUID(),
+    const plan = await this.planner.plan({
+      identity: {
         request_id: input.requestId,
-        timestamp: new Date(),
-        user_id: input.user.id,
         chat_id: input.chatId ?? request.chat_id ?? null,
         message_id: input.messageId ?? request.message_id ?? null,
         requested_model: request.model,
         stream: request.stream === true,
         purpose: request.purpose ?? 'chat',
       },
-      this.writer,
-      this.pending,
-    );
-    if (this.shutdown.draining) {
-      await recorder.record({ outcome: 'shutdown', error_code: ErrorCode.ServiceUnavailable, error_reason: 'shutting_down' });
-      throw new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.');
-    }
-    if (request.stream && !this.takeStreamSlot(input.user.apiKeyId, recorder)) {
-      const limit = this.config.limits.concurrent_streams_per_key;
-      await recorder.record({ outcome: 'refused', refused: true, refusal_reason: `concurrent_streams:limit=${limit}` });
-      throw new AppError(ErrorCode.RateLimitExceeded, `At most ${limit} concurrent streams per API key.`, { limit }, 429, {
-        'Retry-After': '1',
-      });
-    }
-    const resolution = this.router.resolve(request.model);
-    if (!resolution.ok) {
-      await recorder.record({
-        outcome: 'refused',
-        refused: true,
-        refusal_reason: `invalid_model:${resolution.message}`,
-      });
-      throw new AppError(ErrorCode.InvalidModel, resolution.message, { requested_model: request.model });
-    }
-    const [primary] = resolution.candidates;
-    const floor = effectiveFloor(input);
-    const skipped: FallbackAttempt[] = [];
-    const candidates: Candidate[] = [];
-    for (const candidate of resolution.candidates) {
-      const attempt = this.attempt(candidate);
-      if (floor && candidate.tier > floor.value) skipped.push({ ...attempt, reason: 'tier_below_minimum' });
-      else if (!this.providers.get(candidate.provider.name)) {
-        skipped.push({ ...attempt, reason: candidate.provider.enabled ? 'no_adapter' : 'provider_disabled' });
-      } else candidates.push(candidate);
-    }
-    if (candidates.length === 0 && floor && resolution.candidates.every((c) => c.tier > floor.value)) {
-      await recorder.record({
-        outcome: 'refused',
-        ...this.routeColumns(primary),
-        refused: true,
-        refusal_reason: `tier_below_minimum:required=${floor.value}:resolved=${primary.tier}:source=${floor.source}`,
-        latency_ms: since(started),
-      });
-      throw new AppError(
-        ErrorCode.TierBelowMinimum,
-        `Request requires Inference Tier ${floor.value} or stronger (source: ${floor.source}), but the routed model resolves to tier ${primary.tier}, which is weaker.`,
-        {
-          required_tier: floor.value,
-          resolved_tier: primary.tier,
-          source: floor.source,
-          requested_model: request.model,
-          routed_provider: primary.provider.name,
-          routed_model: primary.model,
-        },
-      );
-    }
-    if (candidates.length === 0) {
-      await recorder.record({
-        outcome: 'failed',
-        ...this.routeColumns(primary),
-        error_code: ErrorCode.ProviderUnavailable,
+      user: input.user,
+      floor: strictestFloor([
+        [request.minimum_inference_tier, 'request'],
+        [input.chatMinimumTier, 'chat'],
+        [input.user.keyMinimumTier, 'api_key'],
+      ]),
+      admit: (recorder) => (request.stream ? this.takeStreamSlot(input.user.apiKeyId, recorder) : undefined),
+      unusable: (candidate) =>
+        this.providers.get(candidate.provider.name) ? undefined : candidate.provider.enabled ? 'no_adapter' : 'provider_disabled',
+      nothingUsable: (skipped) => ({
         error_reason: 'adapter_unavailable:no enabled provider for this model',
-        fallbacks: skipped,
-        latency_ms: since(started),
-      });
-      throw new AppError(
-        ErrorCode.ProviderUnavailable,
-        `No enabled provider can serve '${request.model}'; check that the provider's credential variable is set.`,
-        { requested_model: request.model, tried: skipped.map((s) => `${s.provider}/${s.model}:${s.reason}`) },
-        503,
-      );
-    }
+        error: new AppError(
+          ErrorCode.ProviderUnavailable,
+          `No enabled provider can serve '${request.model}'; check that the provider's credential variable is set.`,
+          { requested_model: request.model, tried: skipped.map((s) => `${s.provider}/${s.model}:${s.reason}`) },
+          503,
+        ),
+      }),
+    });
     return {
-      id: recorder.identity.id,
+      ...plan,
       requestId: input.requestId,
       request,
-      recorder,
-      candidates,
-      skipped,
-      started,
       anonymizer: new CompletionAnonymizer(
         this.config.anonymization,
         { privileged: input.privileged === true, optOut: request.anonymize === false },
@@ -230,17 +138,20 @@ export class InferenceService {
     };
   }
 
-  /** Counts live streams per key (`limits.concurrent_streams_per_key`); the slot frees when the row is recorded. */
-  private takeStreamSlot(keyId: string, recorder: CompletionRecorder): boolean {
-    const live = this.liveStreams.get(keyId) ?? 0;
-    if (live >= this.config.limits.concurrent_streams_per_key) return false;
-    this.liveStreams.set(keyId, live + 1);
-    recorder.whenRecorded(() => {
-      const left = (this.liveStreams.get(keyId) ?? 1) - 1;
-      if (left > 0) this.liveStreams.set(keyId, left);
-      else this.liveStreams.delete(keyId);
-    });
-    return true;
+  /** A live-stream slot per key (`limits.concurrent_streams_per_key`, shared across replicas); it frees when the row is recorded. */
+  private takeStreamSlot(keyId: string, recorder: CompletionRecorder) {
+    const slot = this.limits.takeStream(keyId);
+    if (slot) {
+      recorder.whenRecorded(slot.release);
+      return undefined;
+    }
+    const limit = this.config.limits.concurrent_streams_per_key;
+    return {
+      refusal_reason: `concurrent_streams:limit=${limit}`,
+      error: new AppError(ErrorCode.RateLimitExceeded, `At most ${limit} concurrent streams per API key.`, { limit }, 429, {
+        'Retry-After': '1',
+      }),
+    };
   }
 
   /** Non-streaming: fallback across candidates, then one row, committed before this resolves. */
@@ -254,7 +165,7 @@ export class InferenceService {
       const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut, cacheTokens(body.usage));
       await completion.recorder.record({
         outcome: 'completed',
-        ...this.routeColumns(candidate),
+        ...routeColumns(candidate),
         ...completion.anonymizer.columns(candidate.tier),
         tokens_in: tokensIn,
         tokens_out: tokensOut,
@@ -309,14 +220,11 @@ export class InferenceService {
       } catch (error) {
         if (signal.aborted) {
           await this.recordEnd(completion, candidate, 'client_closed', fallbacks, null);
-          throw withCompletionId(
-            new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, CLIENT_CLOSED_STATUS),
-            completion.id,
-          );
+          throw clientClosed(completion.id);
         }
         failure = { candidate, error: this.asProviderError(error, candidate) };
         if (!failure.error.fallbackEligible) break;
-        fallbacks.push({ ...this.attempt(candidate), reason: failure.error.reason });
+        fallbacks.push({ ...attempt(candidate), reason: failure.error.reason });
       }
     }
     const { candidate, error } = failure!;
@@ -333,10 +241,7 @@ export class InferenceService {
     if (!completion.recorder.recorded) {
       void this.recordEnd(completion, completion.candidates[0], 'client_closed', [...completion.skipped], null);
     }
-    return withCompletionId(
-      new AppError(ErrorCode.InvalidRequest, 'The client closed the request.', {}, CLIENT_CLOSED_STATUS),
-      completion.id,
-    );
+    return clientClosed(completion.id);
   }
 
   private opened(
@@ -420,7 +325,7 @@ export class InferenceService {
     const persist$ = defer(() =>
       completion.recorder.record({
         outcome: 'completed',
-        ...this.routeColumns(candidate),
+        ...routeColumns(candidate),
         ...completion.anonymizer.columns(candidate.tier),
         ...usageColumns(),
         latency_ms: since(completion.started),
@@ -462,7 +367,7 @@ export class InferenceService {
   ) {
     return completion.recorder.record({
       outcome,
-      ...this.routeColumns(candidate),
+      ...routeColumns(candidate),
       ...completion.anonymizer.columns(candidate.tier),
       ...(usage ?? {}),
       latency_ms: since(completion.started),
@@ -482,7 +387,7 @@ export class InferenceService {
     );
     return completion.recorder.record({
       outcome: 'failed',
-      ...this.routeColumns(candidate),
+      ...routeColumns(candidate),
       ...completion.anonymizer.columns(candidate.tier),
       ...(usage ?? {}),
       error_code: error.toAppError().code,
@@ -496,18 +401,6 @@ export class InferenceService {
     if (error instanceof ProviderError) return error;
     this.logger.error(`unexpected error from provider ${candidate.provider.name}: ${(error as Error)?.stack ?? error}`);
     return new ProviderError('protocol', `${candidate.provider.name} failed unexpectedly`, candidate.provider.name);
-  }
-
-  private attempt(candidate: Candidate) {
-    return { provider: candidate.provider.name, model: candidate.model, tier: candidate.tier };
-  }
-
-  private routeColumns(candidate: Candidate) {
-    return {
-      routed_provider: candidate.provider.name,
-      routed_model: candidate.model,
-      routed_inference_tier: candidate.tier,
-    };
   }
 
   /** The upstream body for one candidate: gateway fields stripped, native model, messages anonymized when the gate applies. */

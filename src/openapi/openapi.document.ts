@@ -57,7 +57,12 @@ const ERRORS: Record<string, { status: string; description: string }> = {
   Forbidden: { status: '403', description: 'Authenticated but not allowed (a member on /admin/*).' },
   NotFound: { status: '404', description: 'No such resource, or one the caller may not see.' },
   PayloadTooLarge: { status: '413', description: 'Body over the size limit.' },
-  RateLimited: { status: '429', description: 'Per-key rate limit, or upstream 429 after fallbacks.' },
+  RateLimited: {
+    status: '429',
+    description:
+      'Per-key or per-user rate limit (`rate_limit_exceeded`), upstream 429 after fallbacks, or on completions a used-up spend ' +
+      'budget (`budget_exceeded`, details `limit_usd`, `period`, `scope`; the completion has a `refused` row).',
+  },
   InternalError: { status: '500', description: 'A bug; the message is generic and details carry the request id.' },
 };
 
@@ -128,6 +133,7 @@ const routingLogRowProperties: Record<(typeof ROUTING_LOG_COLUMNS)[number], Sche
   }),
   fallbacks: { type: 'array', items: ref('FallbackAttempt') },
   purpose: str(),
+  api_key_id: nullable({ ...uuid, description: 'The API key that made the call (its id); null on rows older than the column.' }),
 };
 
 const inferenceDetailProperties: Record<string, Schema | Reference> = {
@@ -465,6 +471,19 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         responses: { '200': ok('A page of users.', ref('UserPage')), ...errors('BadRequest', ...AUTHED, 'Forbidden') },
       },
     },
+    '/admin/users/{id}': {
+      patch: {
+        operationId: 'setUserLimits',
+        summary: 'Set a user’s requests per minute and spend budgets across all its keys (null clears)',
+        tags: ['admin'],
+        parameters: [idParam('id', 'The user.')],
+        requestBody: { required: false, content: json(ref('LimitsPatch')) },
+        responses: {
+          '200': ok('The user with its limits and spend.', ref('UserLimits')),
+          ...errors('BadRequest', ...AUTHED, 'Forbidden', 'NotFound', 'PayloadTooLarge'),
+        },
+      },
+    },
     '/admin/users/{id}/api-keys': {
       post: {
         operationId: 'issueApiKey',
@@ -479,6 +498,20 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
     },
     '/admin/api-keys/{id}': {
+      patch: {
+        operationId: 'setApiKeyLimits',
+        summary: 'Set a key’s requests per minute and spend budgets (null clears)',
+        description:
+          'Shared by every replica: a change applies at once on the replica that made it and within 2 s elsewhere. A budget is ' +
+          'used up when the key’s routing-log costs in the UTC day or month reach it; its next completion gets 429 `budget_exceeded`.',
+        tags: ['admin'],
+        parameters: [idParam('id', 'The key.')],
+        requestBody: { required: false, content: json(ref('LimitsPatch')) },
+        responses: {
+          '200': ok('The key with its limits and spend.', ref('ApiKeyLimits')),
+          ...errors('BadRequest', ...AUTHED, 'Forbidden', 'NotFound', 'PayloadTooLarge'),
+        },
+      },
       delete: {
         operationId: 'revokeApiKey',
         summary: 'Revoke an API key',
@@ -498,6 +531,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           query('chat_id', uuid),
           query('message_id', uuid),
           query('user_id', uuid),
+          query('api_key_id', uuid, 'The key that made the call.'),
           query('provider', { type: 'string', minLength: 1, maxLength: 200 }),
           query('model', { type: 'string', minLength: 1, maxLength: 256 }),
           query('tier', { type: 'string', pattern: '^[1-5]$' }),
@@ -589,6 +623,16 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         config: { type: 'string', const: 'loaded' },
         pending_writes: int(),
         spool_depth: int(),
+        limits: record({
+          mode: {
+            type: 'string',
+            enum: ['shared', 'local_share'],
+            description:
+              '`local_share`: the counters cannot be exchanged through PostgreSQL; this replica enforces its share alone.',
+          },
+          replicas: int('Live replicas, this one included, as last seen.'),
+          last_sync_ms_ago: nullable(int()),
+        }),
       }),
 
       ChatMessage: {
@@ -922,6 +966,44 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
       User: record({ id: uuid, email: str(), role: { type: 'string', enum: ['member', 'admin'] }, created_at: dateTime }),
       UserPage: page('User'),
+      LimitsPatch: {
+        type: 'object',
+        properties: {
+          requests_per_minute: nullable({ type: 'integer', minimum: 1 }),
+          budget_usd_per_day: nullable({ type: 'number', minimum: 0 }),
+          budget_usd_per_month: nullable({ type: 'number', minimum: 0 }),
+        },
+        additionalProperties: false,
+      },
+      Limits: record({
+        requests_per_minute: nullable({ type: 'integer', description: 'null: the key falls back to `limits.rate_per_key`.' }),
+        budget_usd_per_day: nullable({ type: 'number' }),
+        budget_usd_per_month: nullable({ type: 'number' }),
+      }),
+      Spend: record({
+        day: { type: 'string', format: 'date', description: 'The current UTC day.' },
+        day_usd: { type: 'number' },
+        month: { type: 'string', pattern: '^\\d{4}-\\d{2}$', description: 'The current UTC month.' },
+        month_usd: { type: 'number' },
+      }),
+      ApiKeyLimits: record({
+        id: uuid,
+        user_id: uuid,
+        prefix: str(),
+        minimum_inference_tier: nullable(tier),
+        created_at: dateTime,
+        revoked_at: nullable(dateTime),
+        limits: ref('Limits'),
+        spend: ref('Spend'),
+      }),
+      UserLimits: record({
+        id: uuid,
+        email: str(),
+        role: { type: 'string', enum: ['member', 'admin'] },
+        created_at: dateTime,
+        limits: ref('Limits'),
+        spend: ref('Spend'),
+      }),
       CreatedUser: record({
         user: ref('User'),
         api_key: record({ id: uuid, key: str('The secret: shown once, stored only as a digest.'), prefix: str() }),
@@ -982,8 +1064,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           '`provider` (provider), `provider` and `model` (model), `tier` (tier), `day` as `YYYY-MM-DD` in UTC (day).',
         properties: {
           key: str(),
-          user_id: uuid,
+          user_id: nullable(uuid),
           email: nullable(str()),
+          api_key_id: nullable({ ...uuid, description: '`group_by=api_key`: null for rows older than the column (key `none`).' }),
+          key_prefix: nullable(str('The key’s first characters, as shown when it was issued.')),
           provider: str(),
           model: str(),
           tier,

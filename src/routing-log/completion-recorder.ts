@@ -6,7 +6,16 @@ import type { RoutingLogWriter } from './routing-log.writer.js';
 /** Everything known about a completion when it arrives, before its outcome. */
 export type RowIdentity = Pick<
   RoutingLogRow,
-  'id' | 'request_id' | 'timestamp' | 'user_id' | 'chat_id' | 'message_id' | 'requested_model' | 'stream' | 'purpose'
+  | 'id'
+  | 'request_id'
+  | 'timestamp'
+  | 'user_id'
+  | 'api_key_id'
+  | 'chat_id'
+  | 'message_id'
+  | 'requested_model'
+  | 'stream'
+  | 'purpose'
 >;
 
 /** What the outcome adds; unset fields default to null / false. */

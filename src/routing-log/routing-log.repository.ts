@@ -8,6 +8,7 @@ export interface RoutingLogFilter {
   chat_id?: string;
   message_id?: string;
   user_id?: string;
+  api_key_id?: string;
   provider?: string;
   model?: string;
   tier?: number;
@@ -26,6 +27,7 @@ const FILTER_COLUMNS: Record<keyof RoutingLogFilter, string> = {
   chat_id: 'chat_id = $',
   message_id: 'message_id = $',
   user_id: 'user_id = $',
+  api_key_id: 'api_key_id = $',
   provider: 'routed_provider = $',
   model: 'routed_model = $',
   tier: 'routed_inference_tier = $',

@@ -6,6 +6,8 @@ export interface RoutingLogRow {
   request_id: string;
   timestamp: Date;
   user_id: string;
+  /** The API key that made the call (its id); null on rows from before it was recorded. */
+  api_key_id: string | null;
   chat_id: string | null;
   message_id: string | null;
   requested_model: string | null;
@@ -66,4 +68,5 @@ export const ROUTING_LOG_COLUMNS = [
   'anonymization_skip_reason',
   'fallbacks',
   'purpose',
+  'api_key_id',
 ] as const satisfies readonly (keyof RoutingLogRow)[];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DurableWriter, type WriteResult } from '../durability/durable-writer.js';
 import { MetricsService } from '../health/metrics.service.js';
+import { LimitsService } from '../limits/limits.service.js';
 import { ROUTING_LOG_COLUMNS, type RoutingLogRow } from './routing-log.row.js';
 
 const KIND = 'routing_log';
@@ -11,6 +12,7 @@ export class RoutingLogWriter {
   constructor(
     private readonly durable: DurableWriter,
     private readonly metrics: MetricsService,
+    private readonly limits: LimitsService,
   ) {
     metrics.describe('tally_completions_total', 'Completions by outcome and provider, counted when their row is persisted.');
     durable.register({
@@ -18,12 +20,15 @@ export class RoutingLogWriter {
       table: 'inference_routing_log',
       columns: ROUTING_LOG_COLUMNS,
       jsonColumns: ['anonymized_entities', 'fallbacks'],
+      // Partitioned by month on timestamp: the id and its arrival time, minted together, are the row's identity.
+      conflictKey: ['id', 'timestamp'],
     });
   }
 
   /** Resolves when the row is committed or spooled; never rejects. */
   async write(row: RoutingLogRow): Promise<WriteResult> {
     const result = await this.durable.write(KIND, row as unknown as Record<string, unknown>);
+    if (result !== 'rejected') this.limits.recordCost(row.api_key_id, row.user_id, row.cost_usd, row.timestamp);
     this.metrics.increment('tally_completions_total', { outcome: row.outcome, provider: row.routed_provider, persisted: result });
     return result;
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Outcome } from '../../routing-log/routing-log.row.js';
 
-export const USAGE_GROUPS = ['user', 'provider', 'model', 'tier', 'day'] as const;
+export const USAGE_GROUPS = ['user', 'api_key', 'provider', 'model', 'tier', 'day'] as const;
 export type UsageGroupBy = (typeof USAGE_GROUPS)[number];
 
 /** `GET /admin/usage`: nothing else is accepted; `since` is inclusive, `until` exclusive. */
