@@ -6,6 +6,7 @@ import { InferenceController } from './inference.controller.js';
 import { InferenceService } from './inference.service.js';
 import { ModelRouter } from './model-router.js';
 import { ModelsCatalog } from './models.catalog.js';
+import { ModelsDiscovery } from './models.discovery.js';
 import { Pricing } from './pricing.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { ShutdownSignal } from './shutdown-signal.js';
@@ -13,7 +14,16 @@ import { ShutdownSignal } from './shutdown-signal.js';
 @Module({
   imports: [RoutingLogModule],
   controllers: [InferenceController, EmbeddingsController],
-  providers: [InferenceService, EmbeddingsService, ModelRouter, Pricing, ProviderRegistry, ModelsCatalog, ShutdownSignal],
+  providers: [
+    InferenceService,
+    EmbeddingsService,
+    ModelRouter,
+    Pricing,
+    ProviderRegistry,
+    ModelsCatalog,
+    ModelsDiscovery,
+    ShutdownSignal,
+  ],
   exports: [InferenceService],
 })
 export class InferenceModule {}

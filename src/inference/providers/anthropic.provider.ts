@@ -13,6 +13,7 @@ import {
   UntranslatableRequest,
 } from './anthropic.translate.js';
 import type { ChatProvider } from './chat-provider.js';
+import { idsOf, type ModelLister } from './model-lister.js';
 import { ProviderError } from './provider-error.js';
 import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-http.js';
 
@@ -29,7 +30,7 @@ const optionsSchema = z
 const now = () => Math.floor(Date.now() / 1000);
 
 /** Anthropic's Messages API (`POST {base_url}/v1/messages`), translated to and from OpenAI's shapes. */
-export class AnthropicProvider implements ChatProvider {
+export class AnthropicProvider implements ChatProvider, ModelLister {
   readonly name: string;
 
   private readonly http: UpstreamHttp;
@@ -95,6 +96,19 @@ export class AnthropicProvider implements ChatProvider {
     } finally {
       deadline.dispose();
     }
+  }
+
+  /**
+   * `GET {base_url}/v1/models?limit=1000`: `{"data":[{"type":"model","id","display_name","created_at"}],
+   * "has_more","first_id","last_id"}`. One page (1000 is the API's maximum; Anthropic serves tens).
+   */
+  async listModels(signal: AbortSignal): Promise<string[]> {
+    const list = await this.http.getJson(
+      new URL(`${this.config.baseUrl}/v1/models?limit=1000`),
+      signal,
+      this.postOptions('application/json'),
+    );
+    return idsOf(list.data, 'id');
   }
 
   private translate(body: ChatRequestBody, stream: boolean): AnthropicRequest {
