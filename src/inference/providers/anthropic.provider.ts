@@ -15,7 +15,7 @@ import {
 import type { ChatProvider } from './chat-provider.js';
 import { idsOf, type ModelLister } from './model-lister.js';
 import { ProviderError } from './provider-error.js';
-import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-http.js';
+import { openAiErrorFields, type PostOptions, type UpstreamErrorFields, UpstreamHttp } from './upstream-http.js';
 
 /** The Messages API version this adapter speaks. */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -126,6 +126,19 @@ export class AnthropicProvider implements ChatProvider, ModelLister {
   private postOptions(accept: string): PostOptions {
     const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION };
     if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey;
-    return { headers, accept, errorFields: openAiErrorFields };
+    return { headers, accept, errorFields: openAiErrorFields, classifyStatus: classifyAnthropicStatus };
   }
+}
+
+/**
+ * 401/403 are our key. Anthropic's "no such model" is a 404 `not_found_error` whose message names the
+ * `model` field (`model: claude-…`): `invalid_model`, as OpenAI's `model_not_found` and Azure's
+ * `DeploymentNotFound` are, so one classification holds for every provider.
+ */
+function classifyAnthropicStatus(status: number, fields: UpstreamErrorFields): { kind: 'auth' | 'http'; code?: string } {
+  if (status === 401 || status === 403) return { kind: 'auth' };
+  if (status === 404 && fields.type === 'not_found_error' && /^model:/.test(fields.message ?? '')) {
+    return { kind: 'http', code: 'model_not_found' };
+  }
+  return { kind: 'http' };
 }

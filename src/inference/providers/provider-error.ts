@@ -13,7 +13,7 @@ export type ProviderErrorKind =
 const MODEL_NOT_FOUND_CODES = new Set(['model_not_found', 'DeploymentNotFound']);
 
 /** Key-shaped tokens (OpenAI's `sk-…`, `sk-proj-…` including its masked echo, Anthropic's `sk-ant-…`). */
-const KEY_SHAPED = /\b(?:sk|rk|pk)-[A-Za-z0-9_*.-]{6,}/g;
+const KEY_SHAPED = /\b(?:sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g;
 
 /**
  * A provider's error message with our key taken out: OpenAI echoes the (masked) key it refused, and a
@@ -78,10 +78,11 @@ export class ProviderError extends Error {
     }
   }
 
-  /** The routing-log reason, e.g. `upstream_error:provider_unavailable:status=500`. */
+  /** The routing-log reason, e.g. `upstream_error:provider_unavailable:status=500:http` (auth keeps 401 apart from 403). */
   get reason(): string {
     const code = this.toAppError().code;
-    const status = this.kind === 'http' && this.upstreamStatus !== undefined ? `:status=${this.upstreamStatus}` : '';
+    const answered = (this.kind === 'http' || this.kind === 'auth') && this.upstreamStatus !== undefined;
+    const status = answered ? `:status=${this.upstreamStatus}` : '';
     return `upstream_error:${code}${status}:${this.kind}`;
   }
 }
