@@ -556,6 +556,13 @@ export interface components {
             resolves_to?: string;
             /** @description Aliases only. */
             fallback_count?: number;
+            /** @description Provider models only: the provider's type. */
+            provider_type?: string;
+            /**
+             * @description Present on models the provider reported itself (cached up to 60 s) rather than configured.
+             * @constant
+             */
+            live?: true;
         };
         ModelList: {
             /** @constant */
@@ -1331,7 +1338,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One entry per alias and per configured provider model. */
+            /** @description One entry per alias, per configured provider model, and per live model an enabled provider reports. */
             200: {
                 headers: {
                     [name: string]: unknown;
