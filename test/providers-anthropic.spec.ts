@@ -791,7 +791,7 @@ aliases:
           outcome: 'failed',
           routed_provider: 'anthropic-prod',
           error_code: 'unauthorized',
-          error_reason: 'upstream_error:unauthorized:auth',
+          error_reason: `upstream_error:unauthorized:status=${status}:auth`,
           fallbacks: [],
         });
       },

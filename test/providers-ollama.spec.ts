@@ -337,7 +337,7 @@ aliases:
         expect(rows[0]).toMatchObject({
           outcome: 'failed',
           error_code: 'unauthorized',
-          error_reason: 'upstream_error:unauthorized:auth',
+          error_reason: `upstream_error:unauthorized:status=${status}:auth`,
         });
       },
     );

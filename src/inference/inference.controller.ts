@@ -25,8 +25,8 @@ export class InferenceController {
   ) {}
 
   @Get('models')
-  models() {
-    return { object: 'list', data: this.catalog.list() };
+  async models() {
+    return { object: 'list', data: await this.catalog.list() };
   }
 
   @Post('chat/completions')

@@ -7,6 +7,7 @@ import { InferenceController } from './inference.controller.js';
 import { InferenceService } from './inference.service.js';
 import { ModelRouter } from './model-router.js';
 import { ModelsCatalog } from './models.catalog.js';
+import { ModelsDiscovery } from './models.discovery.js';
 import { Pricing } from './pricing.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { ShutdownSignal } from './shutdown-signal.js';
@@ -22,6 +23,7 @@ import { ShutdownSignal } from './shutdown-signal.js';
     Pricing,
     ProviderRegistry,
     ModelsCatalog,
+    ModelsDiscovery,
     ShutdownSignal,
   ],
   exports: [InferenceService],

@@ -332,7 +332,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         summary: 'Aliases and provider models',
         tags: ['inference'],
         responses: {
-          '200': ok('One entry per alias and per configured provider model.', ref('ModelList')),
+          '200': ok(
+            'One entry per alias, per configured provider model, and per live model an enabled provider reports.',
+            ref('ModelList'),
+          ),
           ...errors(...AUTHED),
         },
       },
@@ -849,6 +852,12 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           routed_inference_tier: tier,
           resolves_to: str('Aliases only: the `provider/model` it routes to now.'),
           fallback_count: int('Aliases only.'),
+          provider_type: str("Provider models only: the provider's type."),
+          live: {
+            type: 'boolean',
+            const: true,
+            description: 'Present on models the provider reported itself (cached up to 60 s) rather than configured.',
+          },
         },
         required: ['id', 'object', 'owned_by', 'routed_inference_tier'],
       },

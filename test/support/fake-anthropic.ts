@@ -4,7 +4,7 @@ import { type IncomingCall, LoopbackServer } from './loopback-server.js';
 /*
  * A fake Anthropic on loopback speaking the Messages API wire format as Anthropic's API reference
  * shows it (https://docs.anthropic.com/en/api/messages, /en/docs/build-with-claude/streaming):
- * POST /v1/messages with x-api-key and anthropic-version, a `message` JSON body, named SSE events
+ * POST /v1/messages with x-api-key and anthropic-version (and GET /v1/models, /en/api/models-list), a `message` JSON body, named SSE events
  * (message_start, content_block_start/delta/stop, ping, message_delta, message_stop, error), and
  * errors as {"type":"error","error":{"type","message"}} with the status Anthropic gives that type.
  */
@@ -231,6 +231,19 @@ export function errorOf(type: string, message: string, status = STATUS_OF_TYPE[t
 export class FakeAnthropic extends LoopbackServer {
   apiKey = FAKE_ANTHROPIC_KEY;
   behaviour: (body: Record<string, unknown>) => Behaviour = () => textReply('Hello, world!');
+  /** What `GET /v1/models` lists, newest first as Anthropic orders them. */
+  liveModels: string[] = ['claude-opus-4-7', 'claude-sonnet-4-5', 'claude-haiku-4-5'];
+  /** How `GET /v1/models` is answered once the request passed the checks (default: `liveModels`). */
+  modelsBehaviour: Behaviour = ({ res }) => {
+    const data = this.liveModels.map((id) => ({
+      type: 'model',
+      id,
+      display_name: id.replace(/^claude-/, 'Claude ').replace(/-/g, ' '),
+      created_at: '2025-09-29T00:00:00Z',
+    }));
+    res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake_models' });
+    res.end(JSON.stringify({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }));
+  };
 
   /** The provider root, as `base_url` names it (Tally appends /v1/messages). */
   get baseUrl(): string {
@@ -239,9 +252,12 @@ export class FakeAnthropic extends LoopbackServer {
 
   protected respond({ req, res, body, parsed }: IncomingCall): Promise<void> | void {
     const refuse = (type: string, message: string) => errorOf(type, message)({ req, res, body });
-    if (req.method !== 'POST' || req.url !== '/v1/messages') return refuse('not_found_error', 'Not Found');
+    const path = new URL(req.url ?? '/', 'http://anthropic.invalid').pathname;
+    const listing = req.method === 'GET' && path === '/v1/models';
+    if (!listing && (req.method !== 'POST' || req.url !== '/v1/messages')) return refuse('not_found_error', 'Not Found');
     if (req.headers['x-api-key'] !== this.apiKey) return refuse('authentication_error', 'invalid x-api-key');
     if (!req.headers['anthropic-version']) return refuse('invalid_request_error', 'anthropic-version: header is required');
+    if (listing) return this.modelsBehaviour({ req, res, body });
     if (!parsed) return refuse('invalid_request_error', 'The request body is not valid JSON.');
     if (typeof body.max_tokens !== 'number') return refuse('invalid_request_error', 'max_tokens: Field required');
     return this.behaviour(body)({ req, res, body });

@@ -150,17 +150,37 @@ export class FakeOllama extends LoopbackServer {
   behaviour: (body: Record<string, any>, path: string) => OllamaBehaviour = (body, path) =>
     path === '/api/embed' ? ollamaEmbedOf() : body.stream === false ? ollamaChatOf('Hello, world!') : ollamaStreamOf();
 
+  /** How `GET /api/tags` is answered (default: every model of `models`, tagged `latest`, as Ollama lists them). */
+  tagsBehaviour: OllamaBehaviour = ({ res }) => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(
+      JSON.stringify({
+        models: this.models.map((name) => ({
+          name: `${name}:latest`,
+          model: `${name}:latest`,
+          modified_at: '2025-05-04T17:37:44.706015396-07:00',
+          size: 2019393189,
+          digest: 'a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72',
+          details: {
+            parent_model: '',
+            format: 'gguf',
+            family: 'llama',
+            families: ['llama'],
+            parameter_size: '3.2B',
+            quantization_level: 'Q4_K_M',
+          },
+        })),
+      }),
+    );
+  };
+
   get baseUrl(): string {
     return this.origin;
   }
 
   protected respond({ req, res, record, body, parsed }: IncomingCall): Promise<void> | void {
     const { path } = record;
-    if (req.method === 'GET' && path === '/api/tags') {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ models: this.models.map((name) => ({ name: `${name}:latest`, model: `${name}:latest` })) }));
-      return;
-    }
+    if (req.method === 'GET' && path === '/api/tags') return this.tagsBehaviour({ req, res, body });
     if (req.method !== 'POST' || (path !== '/api/chat' && path !== '/api/embed')) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('404 page not found');

@@ -158,6 +158,22 @@ export function errorOf(status: number, message = 'upstream failure', type = 'se
 }
 
 /**
+ * OpenAI's `GET /v1/models` answer (https://platform.openai.com/docs/api-reference/models/list):
+ * `{"object":"list","data":[{"id","object":"model","created","owned_by"}]}`.
+ */
+export function modelListOf(ids: () => string[]): Behaviour {
+  return ({ res }) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        object: 'list',
+        data: ids().map((id) => ({ id, object: 'model', created: 1715367049, owned_by: 'system' })),
+      }),
+    );
+  };
+}
+
+/**
  * A real HTTP server on loopback speaking OpenAI's Chat Completions wire format. Each request is
  * answered by the behaviour chosen for it (by default: by stream flag), and recorded.
  */
@@ -170,11 +186,19 @@ export class FakeOpenAi extends LoopbackServer {
         ? streamOf(['Hello', ', ', 'world', '!'])
         : completionOf('Hello, world!');
 
+  /** What `GET /v1/models` lists (OpenAI's model objects are built from these ids). */
+  liveModels: string[] = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'];
+  /** How `GET /v1/models` is answered (default: the list of `liveModels`). */
+  modelsBehaviour: Behaviour = modelListOf(() => this.liveModels);
+
   get baseUrl(): string {
     return `${this.origin}/v1`;
   }
 
   protected respond({ req, res, record, body }: IncomingCall): Promise<void> | void {
+    if (req.method === 'GET' && record.path === `${new URL(this.baseUrl).pathname.replace(/\/$/, '')}/models`) {
+      return this.modelsBehaviour({ req, res, body, sse: new SseWriter(res, '') });
+    }
     return this.behaviour(body, record.path)({ req, res, body, sse: new SseWriter(res, String(body.model)) });
   }
 }

@@ -13,8 +13,9 @@ import {
   UntranslatableRequest,
 } from './anthropic.translate.js';
 import type { ChatProvider } from './chat-provider.js';
+import { idsOf, type ModelLister } from './model-lister.js';
 import { ProviderError } from './provider-error.js';
-import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-http.js';
+import { openAiErrorFields, type PostOptions, type UpstreamErrorFields, UpstreamHttp } from './upstream-http.js';
 
 /** The Messages API version this adapter speaks. */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -29,7 +30,7 @@ const optionsSchema = z
 const now = () => Math.floor(Date.now() / 1000);
 
 /** Anthropic's Messages API (`POST {base_url}/v1/messages`), translated to and from OpenAI's shapes. */
-export class AnthropicProvider implements ChatProvider {
+export class AnthropicProvider implements ChatProvider, ModelLister {
   readonly name: string;
 
   private readonly http: UpstreamHttp;
@@ -97,6 +98,19 @@ export class AnthropicProvider implements ChatProvider {
     }
   }
 
+  /**
+   * `GET {base_url}/v1/models?limit=1000`: `{"data":[{"type":"model","id","display_name","created_at"}],
+   * "has_more","first_id","last_id"}`. One page (1000 is the API's maximum; Anthropic serves tens).
+   */
+  async listModels(signal: AbortSignal): Promise<string[]> {
+    const list = await this.http.getJson(
+      new URL(`${this.config.baseUrl}/v1/models?limit=1000`),
+      signal,
+      this.postOptions('application/json'),
+    );
+    return idsOf(list.data, 'id');
+  }
+
   private translate(body: ChatRequestBody, stream: boolean): AnthropicRequest {
     try {
       return toAnthropicRequest(body, { stream, defaultMaxTokens: this.options.default_max_tokens });
@@ -112,6 +126,19 @@ export class AnthropicProvider implements ChatProvider {
   private postOptions(accept: string): PostOptions {
     const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION };
     if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey;
-    return { headers, accept, errorFields: openAiErrorFields };
+    return { headers, accept, errorFields: openAiErrorFields, classifyStatus: classifyAnthropicStatus };
   }
+}
+
+/**
+ * 401/403 are our key. Anthropic's "no such model" is a 404 `not_found_error` whose message names the
+ * `model` field (`model: claude-…`): `invalid_model`, as OpenAI's `model_not_found` and Azure's
+ * `DeploymentNotFound` are, so one classification holds for every provider.
+ */
+function classifyAnthropicStatus(status: number, fields: UpstreamErrorFields): { kind: 'auth' | 'http'; code?: string } {
+  if (status === 401 || status === 403) return { kind: 'auth' };
+  if (status === 404 && fields.type === 'not_found_error' && /^model:/.test(fields.message ?? '')) {
+    return { kind: 'http', code: 'model_not_found' };
+  }
+  return { kind: 'http' };
 }

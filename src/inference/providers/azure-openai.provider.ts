@@ -40,6 +40,15 @@ export class AzureOpenAiProvider extends OpenAiProvider {
     return chunk;
   }
 
+  /**
+   * Azure's data plane lists the models the resource may deploy (`/openai/models`), not its
+   * deployments, and requests go to deployments; listing those needs the management API and another
+   * credential. So an Azure entry shows its configured deployments only.
+   */
+  override async listModels(): Promise<string[]> {
+    return [];
+  }
+
   private deploymentUrl(deployment: string, operation: string): URL {
     const url = new URL(`${this.config.baseUrl}/openai/deployments/${encodeURIComponent(deployment)}/${operation}`);
     url.searchParams.set('api-version', this.apiVersion);

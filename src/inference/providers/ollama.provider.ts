@@ -8,6 +8,7 @@ import {
   type EmbeddingsResponse,
   embeddingsList,
 } from './embeddings-provider.js';
+import { idsOf, type ModelLister } from './model-lister.js';
 import { NdjsonParser } from './ndjson-parser.js';
 import {
   fromOllamaChat,
@@ -40,7 +41,7 @@ function classifyOllamaStatus(status: number, fields: UpstreamErrorFields): { ki
 const hex = () => randomBytes(12).toString('hex');
 
 /** Ollama's native API: `POST {base_url}/api/chat` (NDJSON streams) and `POST {base_url}/api/embed`. */
-export class OllamaProvider implements ChatProvider, EmbeddingsProvider {
+export class OllamaProvider implements ChatProvider, EmbeddingsProvider, ModelLister {
   readonly name: string;
   private readonly http: UpstreamHttp;
   private readonly chatUrl: URL;
@@ -123,6 +124,16 @@ export class OllamaProvider implements ChatProvider, EmbeddingsProvider {
     } finally {
       deadline.dispose();
     }
+  }
+
+  /** `GET {base_url}/api/tags`: `{"models":[{"name":"llama3.2:latest","model","modified_at","size","digest","details"}]}`. */
+  async listModels(signal: AbortSignal): Promise<string[]> {
+    const tags = await this.http.getJson(
+      new URL(`${this.config.baseUrl}/api/tags`),
+      signal,
+      this.postOptions('application/json'),
+    );
+    return idsOf(tags.models, 'name');
   }
 
   async embed(body: EmbeddingsRequestBody, signal: AbortSignal): Promise<EmbeddingsResponse> {

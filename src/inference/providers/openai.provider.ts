@@ -8,6 +8,7 @@ import {
   type EmbeddingsResponse,
   float32Base64,
 } from './embeddings-provider.js';
+import { idsOf, type ModelLister } from './model-lister.js';
 import { ProviderError } from './provider-error.js';
 import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-http.js';
 
@@ -16,7 +17,7 @@ import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-ht
  * OpenRouter. Subclasses change where requests go and how they authenticate (Azure OpenAI), not the
  * wire format.
  */
-export class OpenAiProvider implements ChatProvider, EmbeddingsProvider {
+export class OpenAiProvider implements ChatProvider, EmbeddingsProvider, ModelLister {
   readonly name: string;
   protected readonly http: UpstreamHttp;
   private readonly chatCompletionsUrl: URL;
@@ -132,6 +133,12 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider {
     } finally {
       deadline.dispose();
     }
+  }
+
+  /** `GET {base_url}/models`: `{"object":"list","data":[{"id","object":"model","created","owned_by"}]}`. */
+  async listModels(signal: AbortSignal): Promise<string[]> {
+    const list = await this.http.getJson(new URL(`${this.config.baseUrl}/models`), signal, this.postOptions('application/json'));
+    return idsOf(list.data, 'id');
   }
 
   private parseChunk(data: string): ChatCompletionChunk {

@@ -12,6 +12,19 @@ export type ProviderErrorKind =
 /** Upstream error codes that mean "no such model": OpenAI's, and Azure's for a deployment (its model). */
 const MODEL_NOT_FOUND_CODES = new Set(['model_not_found', 'DeploymentNotFound']);
 
+/** Key-shaped tokens (OpenAI's `sk-…`, `sk-proj-…` including its masked echo, Anthropic's `sk-ant-…`). */
+const KEY_SHAPED = /\b(?:sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g;
+
+/**
+ * A provider's error message with our key taken out: OpenAI echoes the (masked) key it refused, and a
+ * proxy may echo it whole. Replaces every configured secret and every key-shaped token.
+ */
+export function redactSecrets(message: string, secrets: readonly (string | undefined)[]): string {
+  let out = message;
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out.replace(KEY_SHAPED, '[redacted]');
+}
+
 /** A failure talking to an upstream. Carries no raw upstream body, only parsed fields. */
 export class ProviderError extends Error {
   /** Usage the upstream reported before a stream failed (Anthropic counts tokens from its first event). */
@@ -65,10 +78,11 @@ export class ProviderError extends Error {
     }
   }
 
-  /** The routing-log reason, e.g. `upstream_error:provider_unavailable:status=500`. */
+  /** The routing-log reason, e.g. `upstream_error:provider_unavailable:status=500:http` (auth keeps 401 apart from 403). */
   get reason(): string {
     const code = this.toAppError().code;
-    const status = this.kind === 'http' && this.upstreamStatus !== undefined ? `:status=${this.upstreamStatus}` : '';
+    const answered = (this.kind === 'http' || this.kind === 'auth') && this.upstreamStatus !== undefined;
+    const status = answered ? `:status=${this.upstreamStatus}` : '';
     return `upstream_error:${code}${status}:${this.kind}`;
   }
 }

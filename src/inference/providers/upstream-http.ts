@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ProviderConfig } from '../../config/app-config.js';
-import { ProviderError } from './provider-error.js';
+import { ProviderError, redactSecrets } from './provider-error.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
 /** How long to wait, after a stream's terminal frame, for the response to end before dropping its connection. */
@@ -128,17 +128,30 @@ export class UpstreamHttp {
 
   /** Sends `body` as JSON; resolves with a 2xx response, throws a ProviderError for anything else. */
   post(url: URL, body: unknown, deadline: ReadDeadline, options: PostOptions): Promise<IncomingMessage> {
-    const payload = Buffer.from(JSON.stringify(body));
+    return this.send('POST', url, Buffer.from(JSON.stringify(body)), deadline, options);
+  }
+
+  /** A GET (model lists); same answers and errors as `post`. */
+  get(url: URL, deadline: ReadDeadline, options: PostOptions): Promise<IncomingMessage> {
+    return this.send('GET', url, undefined, deadline, options);
+  }
+
+  private send(
+    method: 'GET' | 'POST',
+    url: URL,
+    payload: Buffer | undefined,
+    deadline: ReadDeadline,
+    options: PostOptions,
+  ): Promise<IncomingMessage> {
     const headers: Record<string, string | number> = {
-      'content-type': 'application/json',
-      'content-length': payload.length,
+      ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
       accept: options.accept,
       ...options.headers,
     };
     const send = this.secure ? httpsRequest : httpRequest;
     const attempt = (retried: boolean): Promise<IncomingMessage> =>
       new Promise<IncomingMessage>((resolve, reject) => {
-        const req = send(url, { method: 'POST', headers, agent: this.agent, signal: deadline.controller.signal }, resolve);
+        const req = send(url, { method, headers, agent: this.agent, signal: deadline.controller.signal }, resolve);
         req.on('error', (error: NodeJS.ErrnoException) => {
           // A pooled socket the server closed while idle: the request never reached it, so send it again once.
           if (!retried && req.reusedSocket && error.code === 'ECONNRESET') resolve(attempt(true));
@@ -206,9 +219,27 @@ export class UpstreamHttp {
     return parsed as Record<string, unknown>;
   }
 
-  /** Turns a transport failure into a ProviderError (a ProviderError passes through). */
+  /** `GET url` as a JSON object (a model list), within the request's deadlines; failures are ProviderErrors. */
+  async getJson(url: URL, signal: AbortSignal, options: PostOptions): Promise<Record<string, unknown>> {
+    const deadline = this.deadline(signal);
+    try {
+      return await this.readJson(await this.get(url, deadline, options), deadline);
+    } catch (error) {
+      throw this.classify(error, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /**
+   * Turns a transport failure into a ProviderError. Every adapter's failure passes through here, so
+   * this is where a provider's message loses any key it echoed.
+   */
   classify(error: unknown, deadline: ReadDeadline): ProviderError {
-    if (error instanceof ProviderError) return error;
+    if (error instanceof ProviderError) {
+      error.message = redactSecrets(error.message, [this.config.apiKey]);
+      return error;
+    }
     if (deadline.timedOut === 'read') {
       return new ProviderError('timeout', `${this.name} sent nothing for ${this.config.timeoutMs} ms`, this.name);
     }

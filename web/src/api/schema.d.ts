@@ -254,6 +254,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set a user’s requests per minute and spend budgets across all its keys (null clears) */
+        patch: operations["setUserLimits"];
+        trace?: never;
+    };
     "/admin/users/{id}/api-keys": {
         parameters: {
             query?: never;
@@ -285,7 +302,11 @@ export interface paths {
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Set a key’s requests per minute and spend budgets (null clears)
+         * @description Shared by every replica: a change applies at once on the replica that made it and within 2 s elsewhere. A budget is used up when the key’s routing-log costs in the UTC day or month reach it; its next completion gets 429 `budget_exceeded`.
+         */
+        patch: operations["setApiKeyLimits"];
         trace?: never;
     };
     "/admin/routing-log": {
@@ -349,7 +370,7 @@ export interface components {
         ErrorEnvelope: {
             error: {
                 /** @enum {string} */
-                code: "invalid_request" | "invalid_model" | "unauthorized" | "forbidden" | "tier_below_minimum" | "not_found" | "payload_too_large" | "rate_limit_exceeded" | "provider_unavailable" | "not_implemented" | "service_unavailable" | "internal_error";
+                code: "invalid_request" | "invalid_model" | "unauthorized" | "forbidden" | "tier_below_minimum" | "not_found" | "payload_too_large" | "rate_limit_exceeded" | "budget_exceeded" | "provider_unavailable" | "not_implemented" | "service_unavailable" | "internal_error";
                 /** @description Human-readable; never holds secrets, prompts or PII. */
                 message: string;
                 /** @description The same as `code` (OpenAI compatibility). */
@@ -368,6 +389,16 @@ export interface components {
             config: "loaded";
             pending_writes: number;
             spool_depth: number;
+            limits: {
+                /**
+                 * @description `local_share`: the counters cannot be exchanged through PostgreSQL; this replica enforces its share alone.
+                 * @enum {string}
+                 */
+                mode: "shared" | "local_share";
+                /** @description Live replicas, this one included, as last seen. */
+                replicas: number;
+                last_sync_ms_ago: number | null;
+            };
         };
         ChatMessage: {
             /** @enum {string} */
@@ -556,6 +587,13 @@ export interface components {
             resolves_to?: string;
             /** @description Aliases only. */
             fallback_count?: number;
+            /** @description Provider models only: the provider's type. */
+            provider_type?: string;
+            /**
+             * @description Present on models the provider reported itself (cached up to 60 s) rather than configured.
+             * @constant
+             */
+            live?: true;
         };
         ModelList: {
             /** @constant */
@@ -778,6 +816,63 @@ export interface components {
             /** @description Opaque; pass as `cursor` for the next page. Null on the last page. */
             next_cursor: string | null;
         };
+        LimitsPatch: {
+            requests_per_minute?: number | null;
+            budget_usd_per_day?: number | null;
+            budget_usd_per_month?: number | null;
+        };
+        Limits: {
+            /** @description null: the key falls back to `limits.rate_per_key`. */
+            requests_per_minute: number | null;
+            budget_usd_per_day: number | null;
+            budget_usd_per_month: number | null;
+        };
+        Spend: {
+            /**
+             * Format: date
+             * @description The current UTC day.
+             */
+            day: string;
+            day_usd: number;
+            /** @description The current UTC month. */
+            month: string;
+            month_usd: number;
+        };
+        ApiKeyLimits: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            user_id: string;
+            prefix: string;
+            /** @description Inference tier: 1 is the strongest, 5 the weakest. */
+            minimum_inference_tier: number | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:00:00.123Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:00:00.123Z
+             */
+            revoked_at: string | null;
+            limits: components["schemas"]["Limits"];
+            spend: components["schemas"]["Spend"];
+        };
+        UserLimits: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "member" | "admin";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:00:00.123Z
+             */
+            created_at: string;
+            limits: components["schemas"]["Limits"];
+            spend: components["schemas"]["Spend"];
+        };
         CreatedUser: {
             user: components["schemas"]["User"];
             api_key: {
@@ -866,6 +961,11 @@ export interface components {
             anonymization_skip_reason: "disabled" | "tier_not_in_apply_at_tiers" | "privileged" | "request_opt_out" | null;
             fallbacks: components["schemas"]["FallbackAttempt"][];
             purpose: string;
+            /**
+             * Format: uuid
+             * @description The API key that made the call (its id); null on rows older than the column.
+             */
+            api_key_id: string | null;
         };
         RoutingLogPage: {
             items: components["schemas"]["RoutingLogRow"][];
@@ -934,8 +1034,15 @@ export interface components {
         UsageGroup: {
             key: string;
             /** Format: uuid */
-            user_id?: string;
+            user_id?: string | null;
             email?: string | null;
+            /**
+             * Format: uuid
+             * @description `group_by=api_key`: null for rows older than the column (key `none`).
+             */
+            api_key_id?: string | null;
+            /** @description The key’s first characters, as shown when it was issued. */
+            key_prefix?: string | null;
             provider?: string;
             model?: string;
             /** @description Inference tier: 1 is the strongest, 5 the weakest. */
@@ -952,7 +1059,7 @@ export interface components {
         };
         UsageReport: {
             /** @enum {string} */
-            group_by: "user" | "provider" | "model" | "tier" | "day";
+            group_by: "user" | "api_key" | "provider" | "model" | "tier" | "day";
             /**
              * Format: date-time
              * @example 2026-11-26T08:00:00.123Z
@@ -1014,7 +1121,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description Per-key rate limit, or upstream 429 after fallbacks. */
+        /** @description Per-key or per-user rate limit (`rate_limit_exceeded`), upstream 429 after fallbacks, or on completions a used-up spend budget (`budget_exceeded`, details `limit_usd`, `period`, `scope`; the completion has a `refused` row). */
         RateLimited: {
             headers: {
                 [name: string]: unknown;
@@ -1331,7 +1438,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One entry per alias and per configured provider model. */
+            /** @description One entry per alias, per configured provider model, and per live model an enabled provider reports. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1710,6 +1817,40 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    setUserLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user. A malformed UUID is 400. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LimitsPatch"];
+            };
+        };
+        responses: {
+            /** @description The user with its limits and spend. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserLimits"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     issueApiKey: {
         parameters: {
             query?: never;
@@ -1771,6 +1912,40 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    setApiKeyLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key. A malformed UUID is 400. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LimitsPatch"];
+            };
+        };
+        responses: {
+            /** @description The key with its limits and spend. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyLimits"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listRoutingLog: {
         parameters: {
             query?: {
@@ -1781,6 +1956,8 @@ export interface operations {
                 chat_id?: string;
                 message_id?: string;
                 user_id?: string;
+                /** @description The key that made the call. */
+                api_key_id?: string;
                 provider?: string;
                 model?: string;
                 tier?: string;
@@ -1846,7 +2023,7 @@ export interface operations {
     summarizeUsage: {
         parameters: {
             query?: {
-                group_by?: "user" | "provider" | "model" | "tier" | "day";
+                group_by?: "user" | "api_key" | "provider" | "model" | "tier" | "day";
                 /** @description Inclusive. */
                 since?: string;
                 /** @description Exclusive; not before `since`. */
