@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { ReceiptsRepository } from '../src/chats/receipts.repository.js';
 import { startBenchApp } from './support/bench-app.js';
+import { json, percentile, seedTurns } from './support/receipts-seed.js';
 
 const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
 const TURNS = 1_000;
@@ -39,10 +40,6 @@ const YAML = `providers:
 anonymization: { enabled: false }
 limits: { rate_per_key: { requests_per_minute: 100000000, burst: 1000000 } }
 `;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 const CLIENT = `
 const { BENCH_URL: url, BENCH_KEY: key } = process.env;
@@ -83,45 +80,7 @@ function reads(url: string, key: string): Promise<{ events: number; samples: num
   });
 }
 
-async function json(url: string, key: string, init: RequestInit = {}): Promise<any> {
-  const res = await fetch(url, {
-    ...init,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-  });
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
-
-/** 1,000 turns: a user message, a routing-log row, then the assistant message, 1 s apart (as bench:receipts). */
-async function seedTurns(db: pg.Pool, chatId: string, userId: string, turns: number): Promise<void> {
-  const base = Date.now() - turns * 1000 - 60_000;
-  await db.query(
-    `INSERT INTO messages (id, chat_id, role, kind, content, created_at)
-     SELECT gen_random_uuid(), $1, 'user', 'user', 'question ' || g, to_timestamp(($2::bigint + g * 1000) / 1000.0)
-       FROM generate_series(1, $3) g`,
-    [chatId, base, turns],
-  );
-  await db.query(
-    `WITH turns AS (SELECT g, gen_random_uuid() AS message_id FROM generate_series(1, $3) g),
-          routed AS (
-            INSERT INTO inference_routing_log (id, request_id, "timestamp", user_id, chat_id, message_id, requested_model,
-              routed_provider, routed_model, routed_inference_tier, stream, outcome, tokens_in, tokens_out, cost_usd,
-              latency_ms, ttft_ms, anonymization_applied, anonymization_skip_reason)
-            SELECT gen_random_uuid(), 'req_bench_' || g, to_timestamp(($2::bigint + g * 1000 + 5) / 1000.0), $4, $1, message_id,
-                   'smart', 'openai', 'gpt-4.1-mini', 4, true, 'completed', 300 + g % 50, 400 + g % 70, 0.000812, 900, 120,
-                   g % 2 = 0, CASE WHEN g % 2 = 0 THEN NULL ELSE 'privileged' END
-              FROM turns
-            RETURNING message_id, "timestamp")
-     INSERT INTO messages (id, chat_id, role, kind, content, requested_model, routed_provider, routed_model,
-       routed_inference_tier, prompt_tokens, completion_tokens, created_at)
-     SELECT message_id, $1, 'assistant', 'ai', repeat('answer ', 40), 'smart', 'openai', 'gpt-4.1-mini', 4, 300, 400,
-            "timestamp" + interval '700 milliseconds'
-       FROM routed`,
-    [chatId, base, turns, userId],
-  );
-}
 
 /** `rows` other routing-log rows spread evenly over [from, to): half in other chats (20 rows each), half without. */
 async function seedMonth(db: pg.Pool, userId: string, month: number, from: Date, to: Date, rows: number): Promise<void> {

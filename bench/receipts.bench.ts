@@ -18,6 +18,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startBenchApp } from './support/bench-app.js';
+import { json, percentile, seedTurns } from './support/receipts-seed.js';
 
 const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
 const TURNS = 1_000;
@@ -34,10 +35,6 @@ anonymization:
   enabled: false
 limits: { rate_per_key: { requests_per_minute: 100000000, burst: 1000000 } }
 `;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
@@ -111,44 +108,6 @@ function client<T>(mode: 'export' | 'reads', url: string, key: string): Promise<
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`client exited ${code}`))));
   });
-}
-
-async function json(url: string, key: string, init: RequestInit = {}): Promise<any> {
-  const res = await fetch(url, {
-    ...init,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-  });
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-/** 1,000 turns: a user message, a routing-log row, then the assistant message, 1 s apart. */
-async function seedTurns(db: pg.Pool, chatId: string, userId: string, turns: number): Promise<void> {
-  const base = Date.now() - turns * 1000 - 60_000;
-  await db.query(
-    `INSERT INTO messages (id, chat_id, role, kind, content, created_at)
-     SELECT gen_random_uuid(), $1, 'user', 'user', 'question ' || g, to_timestamp(($2::bigint + g * 1000) / 1000.0)
-       FROM generate_series(1, $3) g`,
-    [chatId, base, turns],
-  );
-  await db.query(
-    `WITH turns AS (SELECT g, gen_random_uuid() AS message_id FROM generate_series(1, $3) g),
-          routed AS (
-            INSERT INTO inference_routing_log (id, request_id, "timestamp", user_id, chat_id, message_id, requested_model,
-              routed_provider, routed_model, routed_inference_tier, stream, outcome, tokens_in, tokens_out, cost_usd,
-              latency_ms, ttft_ms, anonymization_applied, anonymization_skip_reason)
-            SELECT gen_random_uuid(), 'req_bench_' || g, to_timestamp(($2::bigint + g * 1000 + 5) / 1000.0), $4, $1, message_id,
-                   'smart', 'openai', 'gpt-4.1-mini', 4, true, 'completed', 300 + g % 50, 400 + g % 70, 0.000812, 900, 120,
-                   g % 2 = 0, CASE WHEN g % 2 = 0 THEN NULL ELSE 'privileged' END
-              FROM turns
-            RETURNING message_id, "timestamp")
-     INSERT INTO messages (id, chat_id, role, kind, content, requested_model, routed_provider, routed_model,
-       routed_inference_tier, prompt_tokens, completion_tokens, created_at)
-     SELECT message_id, $1, 'assistant', 'ai', repeat('answer ', 40), 'smart', 'openai', 'gpt-4.1-mini', 4, 300, 400,
-            "timestamp" + interval '700 milliseconds'
-       FROM routed`,
-    [chatId, base, turns, userId],
-  );
 }
 
 /** `events` receipt events: half messages, a third routing rows, the rest audit rows, 1 ms apart. */
