@@ -89,7 +89,10 @@ function writeSse(res: Response, answer: SseAnswer): void {
 
 /** Writes an Answer to its response. */
 function writeAnswer(res: Response, answer: Answer): void {
-  if (answer.kind === 'sse') return writeSse(res, answer);
+  if (answer.kind === 'sse') {
+    writeSse(res, answer);
+    return;
+  }
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   res.status(answer.status).json(answer.body);
 }
