@@ -17,14 +17,13 @@
  * (`ReceiptsRepository.routing`, the whole chat in one page). Prints the load average.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { ReceiptsRepository } from '../src/chats/receipts.repository.js';
 import { startBenchApp } from './support/bench-app.js';
-import { json, percentile, seedTurns } from './support/receipts-seed.js';
+import { json, percentile, receiptsClient, seedTurns } from './support/receipts-harness.js';
 
 const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
 const TURNS = 1_000;
@@ -41,43 +40,8 @@ anonymization: { enabled: false }
 limits: { rate_per_key: { requests_per_minute: 100000000, burst: 1000000 } }
 `;
 
-const CLIENT = `
-const { BENCH_URL: url, BENCH_KEY: key } = process.env;
-const headers = { authorization: 'Bearer ' + key };
-const read = async () => {
-  const started = performance.now();
-  const res = await fetch(url, { headers });
-  const body = await res.text();
-  if (res.status !== 200) throw new Error('receipts read: ' + res.status + ' ' + body.slice(0, 200));
-  return { ms: performance.now() - started, body };
-};
-let events = 0;
-for (let i = 0; i < Number(process.env.BENCH_WARMUP); i++) events = JSON.parse((await read()).body).length;
-const samples = [];
-for (let i = 0; i < Number(process.env.BENCH_READS); i++) samples.push((await read()).ms);
-console.log(JSON.stringify({ events, samples }));
-`;
-
 function reads(url: string, key: string): Promise<{ events: number; samples: number[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENT], {
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        BENCH_URL: url,
-        BENCH_KEY: key,
-        BENCH_WARMUP: String(WARMUP),
-        BENCH_READS: String(READS),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (data: Buffer) => {
-      out += data.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited ${code}`))));
-  });
+  return receiptsClient('reads', url, key, { warmup: WARMUP, reads: READS });
 }
 
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;

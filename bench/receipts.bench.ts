@@ -12,13 +12,12 @@
  * tail depends on what else runs.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startBenchApp } from './support/bench-app.js';
-import { json, percentile, seedTurns } from './support/receipts-seed.js';
+import { json, percentile, receiptsClient, seedTurns } from './support/receipts-harness.js';
 
 const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
 const TURNS = 1_000;
@@ -56,58 +55,6 @@ function resetPeakRss(): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * The HTTP client runs in a separate process, as a real one would: the server's timings and RSS are
- * not mixed with the client's work. `export` streams a download and counts lines; `reads` does
- * sequential GETs and reports each one's latency (time to the last byte).
- */
-const CLIENT = `
-const { BENCH_URL: url, BENCH_KEY: key, BENCH_MODE: mode } = process.env;
-const headers = { authorization: 'Bearer ' + key };
-if (mode === 'export') {
-  const res = await fetch(url, { headers });
-  let bytes = 0, lines = 0;
-  for await (const chunk of res.body) { bytes += chunk.byteLength; for (const b of chunk) if (b === 10) lines++; }
-  console.log(JSON.stringify({ status: res.status, type: res.headers.get('content-type'), bytes, lines }));
-} else {
-  const read = async () => {
-    const started = performance.now();
-    const res = await fetch(url, { headers });
-    const body = await res.text();
-    if (res.status !== 200) throw new Error('receipts read: ' + res.status + ' ' + body.slice(0, 200));
-    return { ms: performance.now() - started, body };
-  };
-  let events = 0;
-  for (let i = 0; i < Number(process.env.BENCH_WARMUP); i++) events = JSON.parse((await read()).body).length;
-  const samples = [];
-  for (let i = 0; i < Number(process.env.BENCH_READS); i++) samples.push((await read()).ms);
-  console.log(JSON.stringify({ events, samples }));
-}
-`;
-
-function client<T>(mode: 'export' | 'reads', url: string, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENT], {
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        BENCH_MODE: mode,
-        BENCH_URL: url,
-        BENCH_KEY: key,
-        BENCH_WARMUP: String(WARMUP),
-        BENCH_READS: String(READS),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (data: Buffer) => {
-      out += data.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`client exited ${code}`))));
-  });
 }
 
 /** `events` receipt events: half messages, a third routing rows, the rest audit rows, 1 ms apart. */
@@ -171,10 +118,11 @@ async function main(): Promise<void> {
       sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
     }, 2);
     const started = performance.now();
-    const exported = await client<{ status: number; type: string; bytes: number; lines: number }>(
+    const exported = await receiptsClient<{ status: number; type: string; bytes: number; lines: number }>(
       'export',
       `${url}/chats/${big.id}/receipts/export.jsonl`,
       key,
+      { warmup: WARMUP, reads: READS },
     );
     const elapsed = performance.now() - started;
     clearInterval(sampler);
@@ -182,10 +130,11 @@ async function main(): Promise<void> {
     if (exported.status !== 200 || exported.lines !== EXPORT_EVENTS) throw new Error(`export: ${JSON.stringify(exported)}`);
     const { bytes, lines } = exported;
 
-    const { events, samples } = await client<{ events: number; samples: number[] }>(
+    const { events, samples } = await receiptsClient<{ events: number; samples: number[] }>(
       'reads',
       `${url}/chats/${chat.id}/receipts`,
       key,
+      { warmup: WARMUP, reads: READS },
     );
     samples.sort((a, b) => a - b);
 

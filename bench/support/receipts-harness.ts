@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type pg from 'pg';
 
 /** The p-th percentile of an ascending list (nearest rank). */
@@ -42,4 +43,61 @@ export async function seedTurns(db: pg.Pool, chatId: string, userId: string, tur
        FROM routed`,
     [chatId, base, turns, userId],
   );
+}
+
+/**
+ * The HTTP client runs in a separate process, as a real one would: the server's timings and RSS are
+ * not mixed with the client's work. `export` streams a download and counts lines; `reads` does
+ * sequential GETs and reports each one's latency (time to the last byte).
+ */
+const CLIENT = `
+const { BENCH_URL: url, BENCH_KEY: key, BENCH_MODE: mode } = process.env;
+const headers = { authorization: 'Bearer ' + key };
+if (mode === 'export') {
+  const res = await fetch(url, { headers });
+  let bytes = 0, lines = 0;
+  for await (const chunk of res.body) { bytes += chunk.byteLength; for (const b of chunk) if (b === 10) lines++; }
+  console.log(JSON.stringify({ status: res.status, type: res.headers.get('content-type'), bytes, lines }));
+} else {
+  const read = async () => {
+    const started = performance.now();
+    const res = await fetch(url, { headers });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error('receipts read: ' + res.status + ' ' + body.slice(0, 200));
+    return { ms: performance.now() - started, body };
+  };
+  let events = 0;
+  for (let i = 0; i < Number(process.env.BENCH_WARMUP); i++) events = JSON.parse((await read()).body).length;
+  const samples = [];
+  for (let i = 0; i < Number(process.env.BENCH_READS); i++) samples.push((await read()).ms);
+  console.log(JSON.stringify({ events, samples }));
+}
+`;
+
+export function receiptsClient<T>(
+  mode: 'export' | 'reads',
+  url: string,
+  key: string,
+  counts: { warmup: number; reads: number },
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENT], {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        BENCH_MODE: mode,
+        BENCH_URL: url,
+        BENCH_KEY: key,
+        BENCH_WARMUP: String(counts.warmup),
+        BENCH_READS: String(counts.reads),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (data: Buffer) => {
+      out += data.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`client exited ${code}`))));
+  });
 }
