@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { defer, map, Observable } from 'rxjs';
 import { CompletionAnonymizer } from '../anonymization/completion-anonymizer.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
+import type { ClientConnection } from '../common/http-transport.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LimitsService } from '../limits/limits.service.js';
@@ -71,9 +72,6 @@ export interface OpenedStream {
   /** Records `client_closed` with the usage seen so far unless recorded already, and releases the upstream. */
   release(): void;
 }
-
-/** Waits until the consumer can take more (socket drained), so a slow client slows the upstream read. */
-export type Backpressure = () => Promise<void>;
 
 /**
  * The completion pipeline: resolve, check floors, open the upstream with fallback before the first
@@ -189,7 +187,7 @@ export class InferenceService {
    * first byte can still become a real HTTP status), then hands back the stream's parts for the
    * caller's pipeline (see OpenedStream).
    */
-  openStream(completion: Completion, client: { signal: AbortSignal; backpressure?: Backpressure }): Promise<OpenedStream> {
+  openStream(completion: Completion, client: ClientConnection): Promise<OpenedStream> {
     const abort = new AbortController();
     client.signal.addEventListener('abort', () => abort.abort(new Error('client closed')), { once: true });
     return this.withFallback(completion, client.signal, async (candidate, fallbacks) => {
@@ -251,7 +249,7 @@ export class InferenceService {
     iterator: AsyncGenerator<ChatCompletionChunk, void, undefined>,
     abort: AbortController,
     attempts: FallbackAttempt[],
-    backpressure: Backpressure | undefined,
+    backpressure: ClientConnection['backpressure'],
   ): OpenedStream {
     const includeUsage = completion.request.stream_options?.include_usage === true;
     let usage: Usage | null = null;
@@ -300,7 +298,7 @@ export class InferenceService {
               const out = stamp(chunk);
               if (out) subscriber.next(out);
             }
-            if (backpressure) await backpressure();
+            await backpressure();
             if (stopped) return;
             next = await iterator.next();
           }
