@@ -22,6 +22,8 @@
  *
  * Knobs: BENCH_REQUESTS (2000), BENCH_WARMUP (300), BENCH_CONCURRENCY ("1,32"), BENCH_CHUNKS (20),
  * BENCH_LONG_CHUNKS (200).
+ * BENCH_OTLP=1 runs the gateway with tracing on: OTEL_EXPORTER_OTLP_ENDPOINT points at a loopback OTLP/HTTP
+ * sink (bench/support/otlp-sink.ts) in its own process, and the spans it received are printed at the end.
  * BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the gateway process per measured gateway run
  * (warm-up and start-up excluded), e.g. <dir>/gateway-json-c32.cpuprofile, for Chrome DevTools.
  */
@@ -44,6 +46,7 @@ const MODEL = 'bench-model';
 const CHILD_EXEC_ARGV = ['--import', '@swc-node/register/esm-register'];
 const CHILD_ENV = { ...process.env, NODE_OPTIONS: '', BENCH_CHUNKS: String(CHUNKS) };
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+const OTLP = process.env.BENCH_OTLP === '1';
 
 const gatewayYaml = (upstream: string) => `providers:
   - name: bench-upstream
@@ -165,6 +168,29 @@ function startUpstream(): Promise<Upstream> {
   });
 }
 
+/** The loopback OTLP/HTTP sink of BENCH_OTLP=1, in its own process. */
+function startOtlpSink(): Promise<{ url: string; child: ChildProcess; spans(): Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(import.meta.dirname, 'support', 'otlp-sink.ts'), [], {
+      execArgv: CHILD_EXEC_ARGV,
+      env: CHILD_ENV,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('error', reject);
+    child.once('message', (message: { url: string }) =>
+      resolve({
+        url: message.url,
+        child,
+        spans: () =>
+          new Promise((answer) => {
+            child.once('message', (m: { spans: number }) => answer(m.spans));
+            child.send('stats');
+          }),
+      }),
+    );
+  });
+}
+
 /** Runs one client process; `onWarm` runs between its warm-up and its measured requests. */
 function runClient(job: ClientJob, onWarm: () => Promise<void>): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
@@ -235,7 +261,16 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   const upstream = await startUpstream();
-  const { running, url, db } = await startBenchApp(dir, dataDir, gatewayYaml(upstream.baseUrl), ADMIN_KEY, 1);
+  const sink = OTLP ? await startOtlpSink() : undefined;
+  if (sink) console.log(`tracing on: OTEL_EXPORTER_OTLP_ENDPOINT=${sink.url}`);
+  const { running, url, db } = await startBenchApp(
+    dir,
+    dataDir,
+    gatewayYaml(upstream.baseUrl),
+    ADMIN_KEY,
+    1,
+    sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {},
+  );
   const postmaster = process.env.DATABASE_URL ? undefined : postmasterPid(dataDir);
   try {
     const created = await fetch(`${url}/admin/users`, {
@@ -356,6 +391,10 @@ async function main(): Promise<void> {
   } finally {
     await db.end();
     await running.close();
+    if (sink) {
+      console.log(`OTLP sink received ${await sink.spans()} spans (flushed at close)`);
+      sink.child.send('stop');
+    }
     await upstream.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import { jsonBodyMiddleware, requestIdMiddleware } from './common/http-middlewar
 import type { AppConfig } from './config/app-config.js';
 import { startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { MetricsService } from './health/metrics.service.js';
+import { startTracing } from './observability/tracing.js';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -51,15 +52,18 @@ export async function createApp(
         debug: (line) => logger.debug?.(line, 'EmbeddedPostgres'),
       });
   const databaseUrl = config.databaseUrl ?? embedded!.url;
+  // The SDK is imported only when an OTLP endpoint is configured; otherwise this is the no-op.
+  const tracing = await startTracing(config.tracing);
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, tracing), {
       bodyParser: false,
       logger,
       // After the graceful drain (ShutdownSignal), keep-alive sockets must not hold the process open.
       forceCloseConnections: true,
     });
   } catch (error) {
+    await tracing.shutdown();
     await embedded?.stop();
     throw error;
   }
@@ -79,6 +83,8 @@ export async function createApp(
       server.close();
       server.closeIdleConnections();
       await app.close();
+      // After the drain: the spans of the last completions (their rows are written by now) are exported.
+      await tracing.shutdown();
       await embedded?.stop();
     },
   };

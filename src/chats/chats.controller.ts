@@ -53,6 +53,13 @@ export class ChatsController {
     @Req() req: TallyRequest,
     @Client() client: ClientConnection,
   ): Promise<Answer> {
-    return this.turns.run({ chatId, user, requestId: req.requestId, input: parseBody(createTurnSchema, body), client });
+    return this.turns.run({
+      chatId,
+      user,
+      requestId: req.requestId,
+      carrier: req.headers,
+      input: parseBody(createTurnSchema, body),
+      client,
+    });
   }
 }

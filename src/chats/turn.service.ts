@@ -15,6 +15,7 @@ import {
 } from '../inference/inference.service.js';
 import type { Usage } from '../inference/openai.types.js';
 import { DONE_FRAME, dataFrame } from '../inference/sse/sse-frames.js';
+import type { TraceCarrier } from '../observability/tracing.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
 import type { RoutingLogRow } from '../routing-log/routing-log.row.js';
 import { AssistantMessageRecorder, type AssistantOutcome } from './assistant-message.recorder.js';
@@ -34,6 +35,8 @@ export interface TurnContext {
   readonly chatId: string;
   readonly user: AuthenticatedUser;
   readonly requestId: string;
+  /** The incoming request's headers (W3C trace context of the caller). */
+  readonly carrier?: TraceCarrier;
   readonly input: CreateTurnInput;
   /** The client at the other end (disconnect signal, backpressure). */
   readonly client: ClientConnection;
@@ -154,6 +157,7 @@ export class TurnService {
         request,
         user: ctx.user,
         requestId: ctx.requestId,
+        carrier: ctx.carrier,
         chatId: chat.id,
         messageId: assistant.id,
         chatMinimumTier: chat.minimum_inference_tier,

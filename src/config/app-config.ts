@@ -2,10 +2,17 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { TracingConfig } from '../observability/tracing.js';
 import { expandEnv } from './expand-env.js';
 import { type AliasEntry, type GatewayFile, gatewayConfigSchema, type ProviderType } from './gateway-config.schema.js';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+const optionalUrl = z
+  .string()
+  .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+  .optional()
+  .or(z.literal('').transform(() => undefined));
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -34,6 +41,12 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
 });
 
 export interface ProviderConfig {
@@ -66,6 +79,8 @@ export interface AppConfig {
   readonly consoleDir: string;
   /** Run migrations (under the advisory lock) at start-up; false: wait for `npm run migrate`. */
   readonly migrateOnStart: boolean;
+  /** OpenTelemetry traces over OTLP/HTTP; undefined (no OTLP endpoint set): no tracing module is loaded. */
+  readonly tracing: TracingConfig | undefined;
   readonly gatewayConfigPath: string;
   readonly providers: readonly ProviderConfig[];
   readonly aliases: Readonly<Record<string, AliasEntry>>;
@@ -193,6 +208,16 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * As the OpenTelemetry SDK reads them: the traces endpoint is used as given; the general endpoint gets
+ * `v1/traces` appended. Either one switches tracing on.
+ */
+function tracingConfig(e: z.infer<typeof envSchema>): TracingConfig | undefined {
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base && `${base}${base.endsWith('/') ? '' : '/'}v1/traces`);
+  return tracesUrl ? { tracesUrl, serviceName: e.OTEL_SERVICE_NAME ?? 'tally' } : undefined;
+}
+
 /** Reads the environment and `gateway.yaml` once, validates both, and returns one frozen object. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): AppConfig {
   const parsedEnv = envSchema.safeParse(env);
@@ -227,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     consoleDir: isAbsolute(e.CONSOLE_DIR) ? e.CONSOLE_DIR : resolve(cwd, e.CONSOLE_DIR),
     migrateOnStart: e.MIGRATE_ON_START,
+    tracing: tracingConfig(e),
     gatewayConfigPath: path,
     providers: file.providers.map((p) => resolveProvider(p, env, path)),
     aliases: file.aliases,

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { LimitsService } from '../limits/limits.service.js';
+import { NOOP_SPAN, TRACING, type TraceCarrier, type TraceSpan, type Tracing } from '../observability/tracing.js';
 import { CompletionRecorder, type RowIdentity } from '../routing-log/completion-recorder.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
 import type { FallbackAttempt } from '../routing-log/routing-log.row.js';
 import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
+import { genAiOperation, genAiProvider } from './completion-trace.js';
 import { type Candidate, ModelRouter } from './model-router.js';
 import { ShutdownSignal } from './shutdown-signal.js';
 
@@ -69,6 +71,8 @@ export interface PlanInput {
     readonly requested_model: string;
   };
   readonly user: AuthenticatedUser;
+  /** The incoming request's headers: its W3C `traceparent` makes the completion's span a child of the caller's. */
+  readonly carrier?: TraceCarrier;
   readonly floor: Floor | null;
   /** An admission check after the budget (e.g. a stream slot): a refusal to record and throw, or nothing. */
   readonly admit?: (recorder: CompletionRecorder) => { refusal_reason: string; error: AppError } | undefined;
@@ -85,6 +89,8 @@ export interface Plan {
   readonly candidates: readonly Candidate[];
   readonly skipped: readonly FallbackAttempt[];
   readonly started: number;
+  /** The completion's span (ends when its row is persisted); upstream attempts are its children. */
+  readonly span: TraceSpan;
 }
 
 /**
@@ -100,22 +106,21 @@ export class CompletionPlanner {
     private readonly pending: PendingWrites,
     private readonly shutdown: ShutdownSignal,
     private readonly limits: LimitsService,
+    @Inject(TRACING) private readonly tracing: Tracing,
   ) {}
 
   async plan(input: PlanInput): Promise<Plan> {
     const started = performance.now();
-    const recorder = new CompletionRecorder(
-      {
-        id: randomUUID(),
-        timestamp: new Date(),
-        user_id: input.user.id,
-        api_key_id: input.user.apiKeyId,
-        ...input.identity,
-      },
-      this.writer,
-      this.pending,
-    );
+    const identity = {
+      id: randomUUID(),
+      timestamp: new Date(),
+      user_id: input.user.id,
+      api_key_id: input.user.apiKeyId,
+      ...input.identity,
+    };
     const model = input.identity.requested_model;
+    const span = this.tracing.enabled ? this.startSpan(identity, input.carrier) : NOOP_SPAN;
+    const recorder = new CompletionRecorder(identity, this.writer, this.pending, span);
     if (this.shutdown.draining) {
       await recorder.record({ outcome: 'shutdown', error_code: ErrorCode.ServiceUnavailable, error_reason: 'shutting_down' });
       throw new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.');
@@ -140,8 +145,11 @@ export class CompletionPlanner {
       await recorder.record({ outcome: 'refused', refused: true, refusal_reason: refusal.refusal_reason });
       throw refusal.error;
     }
+    const routing = span.child('tally.route', 'internal', { 'gen_ai.request.model': model });
     const resolution = this.router.resolve(model);
     if (!resolution.ok) {
+      routing.fail('invalid_model', resolution.message);
+      routing.end();
       await recorder.record({ outcome: 'refused', refused: true, refusal_reason: `invalid_model:${resolution.message}` });
       throw new AppError(ErrorCode.InvalidModel, resolution.message, { requested_model: model });
     }
@@ -154,7 +162,8 @@ export class CompletionPlanner {
       if (reason) skipped.push({ ...attempt(candidate), reason });
       else candidates.push(candidate);
     }
-    if (candidates.length > 0) return { id: recorder.identity.id, recorder, candidates, skipped, started };
+    if (span !== NOOP_SPAN) this.endRouting(routing, span, recorder, resolution.candidates, candidates, skipped, floor);
+    if (candidates.length > 0) return { id: recorder.identity.id, recorder, candidates, skipped, started, span };
     if (floor && resolution.candidates.every((c) => c.tier > floor.value)) {
       await recorder.record({
         outcome: 'refused',
@@ -186,5 +195,43 @@ export class CompletionPlanner {
       latency_ms: since(started),
     });
     throw failure.error;
+  }
+
+  private startSpan(identity: CompletionRecorder['identity'], carrier: TraceCarrier | undefined): TraceSpan {
+    const operation = genAiOperation(identity.purpose);
+    return this.tracing.startSpan(`${operation} ${identity.requested_model}`, 'client', carrier, {
+      'gen_ai.operation.name': operation,
+      'gen_ai.request.model': identity.requested_model,
+      'tally.completion_id': identity.id,
+      'tally.request_id': identity.request_id,
+      'tally.stream': identity.stream,
+      'tally.purpose': identity.purpose,
+      'tally.chat_id': identity.chat_id ?? undefined,
+    });
+  }
+
+  /** The routing span's findings; the completion's provider is named once its row says which candidate served. */
+  private endRouting(
+    routing: TraceSpan,
+    span: TraceSpan,
+    recorder: CompletionRecorder,
+    resolved: readonly Candidate[],
+    usable: readonly Candidate[],
+    skipped: readonly FallbackAttempt[],
+    floor: Floor | null,
+  ): void {
+    routing.setAttributes({
+      'tally.route.candidates': usable.map((c) => `${c.provider.name}/${c.model}:tier=${c.tier}`),
+      'tally.route.skipped': skipped.map((s) => `${s.provider}/${s.model}:${s.reason}`),
+      'tally.floor': floor?.value,
+      'tally.floor_source': floor?.source,
+    });
+    if (usable.length === 0)
+      routing.fail(skipped.every((s) => s.reason === 'tier_below_minimum') ? 'tier_below_minimum' : 'no_usable_candidate');
+    routing.end();
+    recorder.whenRecorded(() => {
+      const served = resolved.find((c) => c.provider.name === recorder.recordedRow?.routed_provider) ?? resolved[0];
+      span.setAttributes({ 'gen_ai.provider.name': genAiProvider(served.provider.type) });
+    });
   }
 }

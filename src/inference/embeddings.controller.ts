@@ -16,7 +16,7 @@ export class EmbeddingsController {
   @AnswerRoute()
   async createEmbeddings(@Req() req: TallyRequest, @Client() client: ClientConnection): Promise<Answer> {
     const request = parseEmbeddingsRequest(req.parsedBody, { maxChars: this.config.limits.max_chars });
-    const plan = await this.embeddings.begin({ request, user: req.user!, requestId: req.requestId });
+    const plan = await this.embeddings.begin({ request, user: req.user!, requestId: req.requestId, carrier: req.headers });
     if (client.signal.aborted) throw this.embeddings.abandon(plan);
     const { route, body } = await this.embeddings.embed(plan, client.signal);
     return jsonAnswer(body, {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import type { ProviderType } from '../config/gateway-config.schema.js';
+import type { TraceCarrier } from '../observability/tracing.js';
 import {
   attempt,
   CompletionPlanner,
@@ -12,6 +13,7 @@ import {
   strictestFloor,
   withCompletionId,
 } from './completion-planner.js';
+import { failAttempt, startAttempt } from './completion-trace.js';
 import { type EmbeddingsRequest, upstreamEmbeddingsBody } from './embeddings-request.schema.js';
 import type { Candidate } from './model-router.js';
 import { Pricing } from './pricing.js';
@@ -32,6 +34,8 @@ export interface EmbeddingsInput {
   readonly request: EmbeddingsRequest;
   readonly user: AuthenticatedUser;
   readonly requestId: string;
+  /** The incoming request's headers (W3C trace context of the caller). */
+  readonly carrier?: TraceCarrier;
 }
 
 /** An embeddings request that passed validation and routing: it owns its row from here on. */
@@ -78,6 +82,7 @@ export class EmbeddingsService {
         purpose: 'embedding',
       },
       user: input.user,
+      carrier: input.carrier,
       floor: strictestFloor([
         [request.minimum_inference_tier, 'request'],
         [input.user.keyMinimumTier, 'api_key'],
@@ -122,13 +127,17 @@ export class EmbeddingsService {
   async embed(plan: PlannedEmbedding, signal: AbortSignal): Promise<EmbeddedResult> {
     const fallbacks = [...plan.skipped];
     let failure: { candidate: Candidate; error: ProviderError; eligible: boolean } | undefined;
-    for (const candidate of plan.candidates) {
+    for (const [index, candidate] of plan.candidates.entries()) {
       const adapter = this.providers.embedder(candidate.provider.name)!;
+      const span = startAttempt(plan.span, 'embeddings', candidate, index);
       let body: EmbeddingsResponse;
       try {
-        body = await adapter.embed(upstreamEmbeddingsBody(plan.request, candidate.model), signal);
+        // Run with the attempt's span active: the upstream request carries its traceparent.
+        body = await span.run(() => adapter.embed(upstreamEmbeddingsBody(plan.request, candidate.model), signal));
       } catch (error) {
         if (signal.aborted) {
+          span.setAttributes({ 'tally.failure_reason': 'client_closed' });
+          span.end();
           await plan.recorder.record({
             outcome: 'client_closed',
             ...routeColumns(candidate),
@@ -140,11 +149,14 @@ export class EmbeddingsService {
         const providerError = this.asProviderError(error, candidate);
         const eligible = providerError.fallbackEligible || providerError.kind === 'unsupported';
         failure = { candidate, error: providerError, eligible };
+        failAttempt(span, providerError);
         if (!eligible) break;
         fallbacks.push({ ...attempt(candidate), reason: providerError.reason });
         continue;
       }
       const tokensIn = promptTokens(body);
+      span.setAttributes({ 'gen_ai.response.model': body.model, 'gen_ai.usage.input_tokens': tokensIn });
+      span.end();
       const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, 0);
       await plan.recorder.record({
         outcome: 'completed',

@@ -36,7 +36,7 @@ export class InferenceController {
       maxMessages: this.config.limits.max_messages,
       maxChars: this.config.limits.max_chars,
     });
-    const completion = await this.inference.begin({ request, user: req.user!, requestId: req.requestId });
+    const completion = await this.inference.begin({ request, user: req.user!, requestId: req.requestId, carrier: req.headers });
     if (!request.stream) {
       const { route, body } = await this.inference.complete(completion, client.signal);
       return jsonAnswer(body, routeHeaders(completion, route));

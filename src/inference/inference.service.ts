@@ -6,6 +6,7 @@ import type { ClientConnection } from '../common/http-transport.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LimitsService } from '../limits/limits.service.js';
+import type { TraceCarrier, TraceSpan } from '../observability/tracing.js';
 import { CompletionRecorder } from '../routing-log/completion-recorder.js';
 import type { FallbackAttempt, Outcome, RoutingLogRow } from '../routing-log/routing-log.row.js';
 import { type ChatRequest, upstreamBody } from './chat-request.schema.js';
@@ -20,6 +21,7 @@ import {
   strictestFloor,
   withCompletionId,
 } from './completion-planner.js';
+import { failAttempt, startAttempt } from './completion-trace.js';
 import { type Candidate } from './model-router.js';
 import type { ChatCompletion, ChatCompletionChunk, Usage } from './openai.types.js';
 import { cacheTokens, Pricing } from './pricing.js';
@@ -33,6 +35,8 @@ export interface CompletionInput {
   readonly request: ChatRequest;
   readonly user: AuthenticatedUser;
   readonly requestId: string;
+  /** The incoming request's headers (W3C trace context of the caller). */
+  readonly carrier?: TraceCarrier;
   /** Chat-turn callers pass these; direct API callers may set them in the body. */
   readonly chatId?: string | null;
   readonly messageId?: string | null;
@@ -50,6 +54,8 @@ export interface Completion {
   readonly skipped: readonly FallbackAttempt[];
   readonly started: number;
   readonly anonymizer: CompletionAnonymizer;
+  /** The completion's span; each upstream attempt is a child of it. */
+  readonly span: TraceSpan;
 }
 
 export interface CompletedJson {
@@ -106,6 +112,7 @@ export class InferenceService {
         purpose: request.purpose ?? 'chat',
       },
       user: input.user,
+      carrier: input.carrier,
       floor: strictestFloor([
         [request.minimum_inference_tier, 'request'],
         [input.chatMinimumTier, 'chat'],
@@ -154,12 +161,18 @@ export class InferenceService {
 
   /** Non-streaming: fallback across candidates, then one row, committed before this resolves. */
   complete(completion: Completion, signal: AbortSignal): Promise<CompletedJson> {
-    return this.withFallback(completion, signal, async (candidate, fallbacks) => {
+    return this.withFallback(completion, signal, async (candidate, fallbacks, span) => {
       const adapter = this.providers.get(candidate.provider.name)!;
       const body = await adapter.complete(this.bodyFor(completion, candidate), signal);
-      completion.anonymizer.rehydrateCompletion(body);
       const tokensIn = body.usage?.prompt_tokens ?? null;
       const tokensOut = body.usage?.completion_tokens ?? null;
+      span.setAttributes({
+        'gen_ai.response.model': body.model,
+        'gen_ai.usage.input_tokens': tokensIn,
+        'gen_ai.usage.output_tokens': tokensOut,
+      });
+      span.end();
+      completion.anonymizer.rehydrateCompletion(body);
       const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut, cacheTokens(body.usage));
       await completion.recorder.record({
         outcome: 'completed',
@@ -190,12 +203,20 @@ export class InferenceService {
   openStream(completion: Completion, client: ClientConnection): Promise<OpenedStream> {
     const abort = new AbortController();
     client.signal.addEventListener('abort', () => abort.abort(new Error('client closed')), { once: true });
-    return this.withFallback(completion, client.signal, async (candidate, fallbacks) => {
+    return this.withFallback(completion, client.signal, async (candidate, fallbacks, span) => {
       const adapter = this.providers.get(candidate.provider.name)!;
       const iterator = adapter.stream(this.bodyFor(completion, candidate), abort.signal);
       const first = await iterator.next();
       if (first.done)
         throw new ProviderError('protocol', `${candidate.provider.name} sent an empty stream`, candidate.provider.name);
+      span.setAttributes({ 'gen_ai.response.model': first.value.model });
+      // The attempt lasts as long as its stream: it ends when the completion's outcome is recorded.
+      completion.recorder.whenRecorded(() => {
+        const row = completion.recorder.recordedRow!;
+        span.setAttributes({ 'gen_ai.usage.input_tokens': row.tokens_in, 'gen_ai.usage.output_tokens': row.tokens_out });
+        if (row.outcome === 'failed') span.fail(row.error_reason ?? 'failed');
+        span.end();
+      });
       return this.opened(completion, candidate, first.value, iterator, abort, fallbacks, client.backpressure);
     });
   }
@@ -208,19 +229,24 @@ export class InferenceService {
   private async withFallback<T>(
     completion: Completion,
     signal: AbortSignal,
-    open: (candidate: Candidate, fallbacks: FallbackAttempt[]) => Promise<T>,
+    open: (candidate: Candidate, fallbacks: FallbackAttempt[], span: TraceSpan) => Promise<T>,
   ): Promise<T> {
     const fallbacks = [...completion.skipped];
     let failure: { candidate: Candidate; error: ProviderError } | undefined;
-    for (const candidate of completion.candidates) {
+    for (const [index, candidate] of completion.candidates.entries()) {
+      const span = startAttempt(completion.span, 'chat', candidate, index);
       try {
-        return await open(candidate, fallbacks);
+        // Run with the attempt's span active: the upstream request carries its traceparent.
+        return await span.run(() => open(candidate, fallbacks, span));
       } catch (error) {
         if (signal.aborted) {
+          span.setAttributes({ 'tally.failure_reason': 'client_closed' });
+          span.end();
           await this.recordEnd(completion, candidate, 'client_closed', fallbacks, null);
           throw clientClosed(completion.id);
         }
         failure = { candidate, error: this.asProviderError(error, candidate) };
+        failAttempt(span, failure.error);
         if (!failure.error.fallbackEligible) break;
         fallbacks.push({ ...attempt(candidate), reason: failure.error.reason });
       }

@@ -1,4 +1,5 @@
 import type { WriteResult } from '../durability/durable-writer.js';
+import { NOOP_SPAN, type TraceSpan } from '../observability/tracing.js';
 import type { PendingWrites } from './pending-writes.js';
 import type { Outcome, RoutingLogRow } from './routing-log.row.js';
 import type { RoutingLogWriter } from './routing-log.writer.js';
@@ -35,6 +36,8 @@ export class CompletionRecorder {
     readonly identity: RowIdentity,
     private readonly writer: RoutingLogWriter,
     private readonly pending: PendingWrites,
+    /** The completion's span: it gets the outcome's attributes and ends once the row is persisted. */
+    private readonly span: TraceSpan = NOOP_SPAN,
   ) {}
 
   get recorded(): boolean {
@@ -59,7 +62,6 @@ export class CompletionRecorder {
   record(outcome: RowOutcome): Promise<WriteResult> {
     if (this.written) return this.written;
     this.recordedOutcome = outcome.outcome;
-    for (const callback of this.onRecord.splice(0)) callback();
     const row: RoutingLogRow = {
       ...this.identity,
       routed_provider: '<unresolved>',
@@ -81,7 +83,52 @@ export class CompletionRecorder {
       ...outcome,
     };
     this.row = row;
-    this.written = this.pending.track(this.writer.write(row));
+    for (const callback of this.onRecord.splice(0)) callback();
+    if (this.span === NOOP_SPAN) {
+      this.written = this.pending.track(this.writer.write(row));
+      return this.written;
+    }
+    this.span.setAttributes(outcomeAttributes(row));
+    const failure = failureType(row);
+    if (failure) this.span.fail(failure);
+    const write = this.span.child('tally.routing_log.write', 'internal', {
+      'db.system.name': 'postgresql',
+      'db.collection.name': 'inference_routing_log',
+      'db.operation.name': 'INSERT',
+    });
+    this.written = this.pending.track(
+      this.writer.write(row).then((result) => {
+        write.setAttributes({ 'tally.write_result': result });
+        if (result === 'rejected') write.fail('rejected');
+        write.end();
+        this.span.end();
+        return result;
+      }),
+    );
     return this.written;
   }
+}
+
+/** The row's outcome as span attributes (metadata only, as the row). */
+function outcomeAttributes(row: RoutingLogRow) {
+  return {
+    'tally.outcome': row.outcome,
+    'gen_ai.response.model': row.routed_model === '<unresolved>' ? undefined : row.routed_model,
+    'gen_ai.usage.input_tokens': row.tokens_in ?? undefined,
+    'gen_ai.usage.output_tokens': row.tokens_out ?? undefined,
+    'tally.provider': row.routed_provider === '<unresolved>' ? undefined : row.routed_provider,
+    'tally.inference_tier': row.routed_provider === '<unresolved>' ? undefined : Number(row.routed_inference_tier),
+    'tally.anonymization_applied': row.anonymization_applied,
+    'tally.cost_usd': row.cost_usd === null ? undefined : Number(row.cost_usd),
+    'tally.fallbacks': row.fallbacks.length,
+    'tally.refusal_reason': row.refusal_reason ?? undefined,
+    'tally.error_reason': row.error_reason ?? undefined,
+  };
+}
+
+/** `error.type` of an outcome the client sees as an error (refused, failed, shutdown); none otherwise. */
+function failureType(row: RoutingLogRow): string | undefined {
+  if (row.outcome === 'refused') return (row.refusal_reason ?? 'refused').split(':')[0];
+  if (row.outcome === 'failed' || row.outcome === 'shutdown') return row.error_reason ?? row.outcome;
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ProviderConfig } from '../../config/app-config.js';
+import { injectTraceContext } from '../../observability/tracing.js';
 import { ProviderError, redactSecrets } from './provider-error.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -148,6 +149,7 @@ export class UpstreamHttp {
       accept: options.accept,
       ...options.headers,
     };
+    injectTraceContext(headers);
     const send = this.secure ? httpsRequest : httpRequest;
     const attempt = (retried: boolean): Promise<IncomingMessage> =>
       new Promise<IncomingMessage>((resolve, reject) => {
