@@ -17,7 +17,7 @@ const MAX_EMBEDDING_DIMENSIONS = 4096;
 
 type O200k = typeof import('gpt-tokenizer/encoding/o200k_base');
 let o200k: O200k | undefined;
-/** The o200k tables (~70 MB resident), required on the first simulated call rather than at start. */
+/** The o200k tables (~70 MB resident): required only when a simulated provider is configured (its constructor). */
 function tokenizer(): O200k {
   o200k ??= createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as O200k;
   return o200k;
@@ -119,6 +119,8 @@ export class SimulatedProvider implements ChatProvider, EmbeddingsProvider {
   constructor(config: ProviderConfig) {
     this.name = config.name;
     this.options = optionsSchema.parse(config.options);
+    // Loaded now, not on the first call: that call would wait ~0.3–1.3 s (a rate-limit test saw its bucket refill).
+    tokenizer();
   }
 
   static validateOptions(options: unknown): string | undefined {
