@@ -19,6 +19,12 @@ export interface ClientJob {
   readonly requests: number;
   /** Content chunks each streamed answer must carry. */
   readonly chunks: number;
+  /** Extra request headers (Portkey's routing headers). */
+  readonly headers?: Record<string, string>;
+  /** Alternate streamed and non-streamed requests (even ones streamed), whatever `stream` says. */
+  readonly mixed?: boolean;
+  /** The user message (default: a short one). */
+  readonly prompt?: string;
 }
 
 /** One request's timings in ms from just before the request was written. */
@@ -50,7 +56,7 @@ function count(text: string, needle: string): number {
   return n;
 }
 
-function once(job: ClientJob, agent: Agent, payload: string): Promise<Sample> {
+function once(job: ClientJob, agent: Agent, payload: string, stream: boolean): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request(job.url, {
@@ -59,6 +65,7 @@ function once(job: ClientJob, agent: Agent, payload: string): Promise<Sample> {
       headers: {
         authorization: `Bearer ${job.key}`,
         'content-type': 'application/json',
+        ...job.headers,
         'content-length': Buffer.byteLength(payload),
       },
     });
@@ -73,7 +80,7 @@ function once(job: ClientJob, agent: Agent, payload: string): Promise<Sample> {
         const at = performance.now() - started;
         if (ttfb === 0) ttfb = at;
         text += piece;
-        if (!job.stream) return;
+        if (!stream) return;
         const doneAt = piece.indexOf(DONE);
         if (doneAt === -1) last = at;
         else {
@@ -85,7 +92,7 @@ function once(job: ClientJob, agent: Agent, payload: string): Promise<Sample> {
       res.on('end', () => {
         const total = performance.now() - started;
         if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
-        if (job.stream) {
+        if (stream) {
           const contents = count(text, CONTENT);
           if (!text.endsWith(`${DONE}\n\n`) || contents !== job.chunks) {
             return reject(new Error(`stream with ${contents} content chunks, ending ${JSON.stringify(text.slice(-120))}`));
@@ -106,22 +113,25 @@ function once(job: ClientJob, agent: Agent, payload: string): Promise<Sample> {
 }
 
 async function run(job: ClientJob, agent: Agent, n: number): Promise<Omit<ClientResult, 'type'>> {
-  const payload = JSON.stringify({
-    model: job.model,
-    stream: job.stream,
-    // The bench upstream streams this many content chunks.
-    ...(job.stream ? { max_tokens: job.chunks } : {}),
-    messages: [{ role: 'user', content: 'Benchmark: answer with anything.' }],
-  });
+  const payloadOf = (stream: boolean) =>
+    JSON.stringify({
+      model: job.model,
+      stream,
+      // The bench upstream streams this many content chunks.
+      ...(stream ? { max_tokens: job.chunks } : {}),
+      messages: [{ role: 'user', content: job.prompt ?? 'Benchmark: answer with anything.' }],
+    });
+  const payloads = [payloadOf(false), payloadOf(true)];
   const samples: Sample[] = [];
   let issued = 0;
   let failures = 0;
   let firstFailure: string | null = null;
   const worker = async () => {
     while (issued < n) {
+      const stream = job.mixed ? issued % 2 === 0 : job.stream;
       issued++;
       try {
-        samples.push(await once(job, agent, payload));
+        samples.push(await once(job, agent, payloads[stream ? 1 : 0], stream));
       } catch (error) {
         failures++;
         firstFailure ??= (error as Error).message;

@@ -1,40 +1,46 @@
 /**
  * Gateway overhead benchmark (not part of `npm test`): `npm run bench:gateway`.
  *
- * What the gateway adds to a completion, with every routing-log row persisted, over calling the same
- * fake OpenAI upstream directly:
- *   - non-streaming: p50/p99 latency and throughput, direct vs through the gateway, at concurrency 1 and 32;
- *   - streaming (BENCH_CHUNKS = 20 content chunks, no artificial upstream delay): time to the first body
- *     byte and to the last byte, direct vs gateway; the wait for `[DONE]` after the last frame (the row
- *     is committed in that gap); the per-chunk added time, as the slope of the overhead between 20 and
- *     BENCH_LONG_CHUNKS = 200 chunks at concurrency 1 (an unpaced upstream's frames reach the client in one
- *     or two reads, so their spacing measures nothing; paced real streams cost a socket write per chunk
- *     on top of this);
- *   - group commit: rows per INSERT, from `tally_durable_write_seconds_count` against the rows written;
- *   - CPU per request of the gateway, PostgreSQL and the upstream processes (Linux /proc).
- * After every run the routing-log row count must equal the requests sent (warm-up included) and the
- * upstream must have served exactly as many; otherwise the bench fails.
+ * Tally next to a peer — Portkey's open-source gateway (`@portkey-ai/gateway`, a TypeScript gateway
+ * that stores no log at all) — and the direct call, against the same fake OpenAI upstream, interleaved
+ * scenario by scenario in one run. Every number the issue's table asks for is a ratio from this run.
  *
- * Processes: the gateway runs here (embedded PostgreSQL unless DATABASE_URL is set); the fake upstream
- * (test/support/fake-openai.ts) runs in one child process and the load client in another, so neither
- * shares the gateway's event loop. On a small shared machine the client, the upstream, PostgreSQL and
- * the gateway compete for the same cores: read the printed load average and CPU count with the numbers.
+ * Processes (one role each, none sharing an event loop): the fake upstream (gateway-upstream.ts), the
+ * load client (gateway-client.ts, one process per measured run), Tally (built to JavaScript, started
+ * with `node …/src/main.js`, gateway-processes.ts), its PostgreSQL (embedded, started here, so its
+ * CPU is charged to Tally: postmaster, backends and reaped children), and Portkey. CPU and RSS come
+ * from /proc. On a small shared machine they all compete for the same cores: read the load average.
+ *
+ * Scenarios (each: direct, Tally, Portkey, in an order that rotates by round):
+ *   json-c1     non-streamed, concurrency 1: added latency p50/p99;
+ *   stream-c1   streamed, BENCH_CHUNKS (20) content chunks: added time to first byte;
+ *   long-c1     streamed, BENCH_LONG_CHUNKS (200): per-chunk added time = slope of the overhead
+ *               between the long and the short stream;
+ *   mixed-cN    half streamed, concurrency N (the last of BENCH_CONCURRENCY, 32): req/s, CPU per request;
+ *   streams-256 BENCH_STREAMS (256) concurrent streams: errors, wall time, peak RSS;
+ *   anon-off / anon-on  Tally only (and direct): a 2 kB prompt with 10 entities to a tier-1 model
+ *               (anonymization gated off) and to a tier-4 model (anonymization on), non-streamed, c1.
+ * After every Tally run the routing-log row count (SQL) must equal the requests Tally served, warm-up
+ * included, all `completed`, and the upstream must have served exactly the requests sent.
  *
  * Knobs: BENCH_REQUESTS (2000), BENCH_WARMUP (300), BENCH_CONCURRENCY ("1,32"), BENCH_CHUNKS (20),
- * BENCH_LONG_CHUNKS (200).
- * BENCH_OTLP=1 runs the gateway with tracing on: OTEL_EXPORTER_OTLP_ENDPOINT points at a loopback OTLP/HTTP
- * sink (bench/support/otlp-sink.ts) in its own process, and the spans it received are printed at the end.
- * BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the gateway process per measured gateway run
- * (warm-up and start-up excluded), e.g. <dir>/gateway-json-c32.cpuprofile, for Chrome DevTools.
+ * BENCH_LONG_CHUNKS (200), BENCH_STREAMS (256), BENCH_ROUNDS (1), BENCH_CPU_PROFILE=<dir> (Tally and
+ * Portkey run under `node --cpu-prof`, profiles written at their exit).
+ * BENCH_OTLP=1 runs the measured Tally with tracing on: OTEL_EXPORTER_OTLP_ENDPOINT points at a loopback
+ * OTLP/HTTP sink (bench/support/otlp-sink.ts) in its own process; the spans it received are printed at the end.
+ * Writes bench/results/gateway-<timestamp>.json.
  */
 import 'reflect-metadata';
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { type ChildProcess, fork } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientJob, ClientResult, Sample } from './gateway-client.js';
-import { startBenchApp } from './support/bench-app.js';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import type { ClientJob, ClientResult } from './gateway-client.js';
+import { buildTally, PORTKEY_VERSION, portkeyHeaders, startPortkey, startTally } from './gateway-processes.js';
+import { type Measured, report, type Scenario, type Target } from './gateway-report.js';
+import { procCpuMs, rssMb, rssSampler, treeCpuMs } from './support/proc-stats.js';
 
 const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -42,11 +48,14 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,32').split(',').map(Number);
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 20);
 const LONG_CHUNKS = Number(process.env.BENCH_LONG_CHUNKS ?? 200);
-const MODEL = 'bench-model';
-const CHILD_EXEC_ARGV = ['--import', '@swc-node/register/esm-register'];
-const CHILD_ENV = { ...process.env, NODE_OPTIONS: '', BENCH_CHUNKS: String(CHUNKS) };
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 256);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const OTLP = process.env.BENCH_OTLP === '1';
+const MODEL = 'bench-model';
+const MODEL_T4 = 'bench-model-t4';
+const CHILD_EXEC_ARGV = ['--import', '@swc-node/register/esm-register'];
+const CHILD_ENV = { ...process.env, NODE_OPTIONS: '', BENCH_CHUNKS: String(CHUNKS) };
 
 const gatewayYaml = (upstream: string) => `providers:
   - name: bench-upstream
@@ -55,81 +64,33 @@ const gatewayYaml = (upstream: string) => `providers:
     tier: 1
     timeout_s: 30
     models: [${MODEL}]
-anonymization: { enabled: false }
+  - name: bench-upstream-t4
+    type: openai_compatible
+    base_url: ${upstream}
+    tier: 4
+    timeout_s: 30
+    models: [${MODEL_T4}]
+anonymization:
+  enabled: true
+  apply_at_tiers: [3, 4, 5]
 limits:
   rate_per_key: { requests_per_minute: 100000000, burst: 1000000 }
   concurrent_streams_per_key: 100000
 `;
 
-// ---- numbers ----------------------------------------------------------------------------------
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-interface Dist {
-  p50: number;
-  p99: number;
-}
-
-function dist(samples: Sample[], pick: (s: Sample) => number): Dist {
-  const values = samples.map(pick).sort((a, b) => a - b);
-  return { p50: percentile(values, 50), p99: percentile(values, 99) };
-}
-
-const ms = (v: number) => v.toFixed(2);
-const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
-const pad = (v: string | number, n: number) => String(v).padStart(n);
-
-// ---- processes --------------------------------------------------------------------------------
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
+/** About 2 kB of a legal matter with 10 entities the recognizers find (names, organisation, e-mail, phone, IBAN, card, URL, IP). */
+export const ANON_PROMPT = (() => {
+  const facts =
+    'Please summarise the file. Our client Margaret Thompson met Daniel Okafor of Northwind Holdings on Tuesday. ' +
+    'Reach her at margaret.thompson@example.com or +1 415 555 0132. The retainer was paid from IBAN DE89 3704 0044 0532 0130 00 ' +
+    'and the card 4111 1111 1111 1111. The draft is at https://files.example.com/matter/7741 and the server log shows 203.0.113.45. ' +
+    'Opposing counsel is Victoria Alvarez. ';
+  const filler =
+    'The parties discussed the schedule, the documents still to be produced, and the next steps for the negotiation in general terms. ';
+  let text = facts;
+  while (text.length < 2000) text += filler;
+  return text.slice(0, 2048);
 })();
-
-/** utime, stime and the reaped children's times of a process, in ms; undefined off Linux or once gone. */
-function procCpuMs(pid: number | undefined, withChildren = false): number | undefined {
-  if (!pid) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state): utime = 14, stime = 15, cutime = 16, cstime = 17.
-    const ticks = Number(fields[11]) + Number(fields[12]) + (withChildren ? Number(fields[13]) + Number(fields[14]) : 0);
-    return (ticks * 1000) / CLK_TCK;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU of the embedded PostgreSQL: the postmaster, its exited children, and its live backends. */
-function postgresCpuMs(postmaster: number | undefined): number | undefined {
-  if (!postmaster) return undefined;
-  let total = procCpuMs(postmaster, true);
-  if (total === undefined) return undefined;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === postmaster) total += procCpuMs(Number(entry)) ?? 0;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return total;
-}
-
-function postmasterPid(dataDir: string): number | undefined {
-  try {
-    return Number.parseInt(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0], 10) || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 interface Upstream {
   readonly baseUrl: string;
@@ -168,29 +129,6 @@ function startUpstream(): Promise<Upstream> {
   });
 }
 
-/** The loopback OTLP/HTTP sink of BENCH_OTLP=1, in its own process. */
-function startOtlpSink(): Promise<{ url: string; child: ChildProcess; spans(): Promise<number> }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(import.meta.dirname, 'support', 'otlp-sink.ts'), [], {
-      execArgv: CHILD_EXEC_ARGV,
-      env: CHILD_ENV,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    child.once('error', reject);
-    child.once('message', (message: { url: string }) =>
-      resolve({
-        url: message.url,
-        child,
-        spans: () =>
-          new Promise((answer) => {
-            child.once('message', (m: { spans: number }) => answer(m.spans));
-            child.send('stats');
-          }),
-      }),
-    );
-  });
-}
-
 /** Runs one client process; `onWarm` runs between its warm-up and its measured requests. */
 function runClient(job: ClientJob, onWarm: () => Promise<void>): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
@@ -217,22 +155,6 @@ function runClient(job: ClientJob, onWarm: () => Promise<void>): Promise<ClientR
   });
 }
 
-// ---- the gateway's own counters -----------------------------------------------------------------
-
-interface Snapshot {
-  readonly rows: number;
-  readonly completed: number;
-  readonly inserts: number;
-  readonly insertSeconds: number;
-  readonly committed: number;
-  readonly served: number;
-  /** TCP connections the upstream accepted. */
-  readonly connections: number;
-  readonly gatewayCpuMs: number;
-  readonly postgresCpuMs: number | undefined;
-  readonly upstreamCpuMs: number | undefined;
-}
-
 function metric(text: string, name: string, labels: string): number {
   for (const line of text.split('\n')) {
     if (line.startsWith(`${name}{`) && line.includes(labels)) return Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -240,40 +162,98 @@ function metric(text: string, name: string, labels: string): number {
   return 0;
 }
 
-interface Run {
-  readonly target: 'direct' | 'gateway';
+interface ScenarioSpec {
+  readonly scenario: Scenario;
+  readonly targets: Target[];
   readonly stream: boolean;
+  readonly mixed?: boolean;
   readonly concurrency: number;
-  /** Content chunks per streamed answer. */
   readonly chunks: number;
-  readonly result: ClientResult;
-  readonly delta: Snapshot;
+  readonly requests: number;
+  readonly warmup: number;
+  readonly prompt?: string;
+  /** Tally's model for this scenario (direct and Portkey send `bench-model`). */
+  readonly tallyModel?: string;
+}
+
+/** The loopback OTLP/HTTP sink of BENCH_OTLP=1, in its own process. */
+function startOtlpSink(): Promise<{ url: string; child: ChildProcess; spans(): Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(import.meta.dirname, 'support', 'otlp-sink.ts'), [], {
+      execArgv: CHILD_EXEC_ARGV,
+      env: CHILD_ENV,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('error', reject);
+    child.once('message', (message: { url: string }) =>
+      resolve({
+        url: message.url,
+        child,
+        spans: () =>
+          new Promise((answer) => {
+            child.once('message', (m: { spans: number }) => answer(m.spans));
+            child.send('stats');
+          }),
+      }),
+    );
+  });
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-gateway-'));
   // As root the embedded server runs as `postgres`, which must be able to reach its data directory.
   chmodSync(dir, 0o755);
-  const dataDir = join(dir, 'data');
+  const started = new Date();
   console.log(
     `machine: ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), load average ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')}`,
+      .join(' ')}; Portkey ${PORTKEY_VERSION}`,
   );
+  buildTally();
+  const database = await startEmbeddedPostgres(join(dir, 'pg-data'), 'tally');
+  const postmaster = Number.parseInt(readFileSync(join(database.clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0], 10);
   const upstream = await startUpstream();
-  const sink = OTLP ? await startOtlpSink() : undefined;
-  if (sink) console.log(`tracing on: OTEL_EXPORTER_OTLP_ENDPOINT=${sink.url}`);
-  const { running, url, db } = await startBenchApp(
-    dir,
-    dataDir,
-    gatewayYaml(upstream.baseUrl),
-    ADMIN_KEY,
-    1,
-    sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {},
-  );
-  const postmaster = process.env.DATABASE_URL ? undefined : postmasterPid(dataDir);
+  writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(upstream.baseUrl));
+  const stops: (() => Promise<void>)[] = [];
+  const db = new pg.Pool({ connectionString: database.url, max: 2 });
   try {
-    const created = await fetch(`${url}/admin/users`, {
+    // Idle memory with the shipped configuration (config/gateway.yaml), in a process of its own.
+    const plain = await startTally({
+      databaseUrl: database.url,
+      dataDir: join(dir, 'data-default'),
+      gatewayConfig: join(import.meta.dirname, '..', 'config', 'gateway.yaml'),
+      adminKey: ADMIN_KEY,
+    });
+    await new Promise((r) => setTimeout(r, 3000));
+    const idleDefaultMb = rssMb(plain.pid)!;
+    await plain.stop();
+    console.log(`Tally idle RSS with config/gateway.yaml: ${idleDefaultMb.toFixed(1)} MB`);
+
+    const profileDir = PROFILE_DIR;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const sink = OTLP ? await startOtlpSink() : undefined;
+    if (sink) console.log(`tracing on: OTEL_EXPORTER_OTLP_ENDPOINT=${sink.url}`);
+    const tally = await startTally({
+      databaseUrl: database.url,
+      dataDir: join(dir, 'data'),
+      gatewayConfig: join(dir, 'gateway.yaml'),
+      adminKey: ADMIN_KEY,
+      profileDir,
+      env: sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {},
+    });
+    stops.push(async () => {
+      await tally.stop();
+      if (!sink) return;
+      console.log(`OTLP sink received ${await sink.spans()} spans (flushed at exit)`);
+      sink.child.send('stop');
+    });
+    const portkey = await startPortkey(profileDir);
+    stops.push(() => portkey.stop());
+    await new Promise((r) => setTimeout(r, 2000));
+    const idle = { tally: rssMb(tally.pid)!, portkey: rssMb(portkey.pid)! };
+    console.log(`idle RSS: Tally ${idle.tally.toFixed(1)} MB (bench config), Portkey ${idle.portkey.toFixed(1)} MB`);
+
+    const created = await fetch(`${tally.url}/admin/users`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, role: 'member' }),
@@ -281,231 +261,209 @@ async function main(): Promise<void> {
     if (created.status !== 201) throw new Error(`create user: ${created.status} ${await created.text()}`);
     const { user, api_key } = (await created.json()) as { user: { id: string }; api_key: { key: string } };
 
-    const snapshot = async (): Promise<Snapshot> => {
-      const [{ rows: counted }, text, { served, connections }] = await Promise.all([
-        db.query<{ rows: number; completed: number }>(
-          `SELECT count(*)::int AS rows, count(*) FILTER (WHERE outcome = 'completed')::int AS completed
+    let expectedRows = 0;
+    const rows = async () =>
+      (
+        await db.query<{ rows: number; completed: number; rows_anon: number }>(
+          `SELECT count(*)::int AS rows, count(*) FILTER (WHERE outcome = 'completed')::int AS completed,
+                  count(*) FILTER (WHERE anonymization_applied)::int AS rows_anon
              FROM inference_routing_log WHERE user_id = $1`,
           [user.id],
-        ),
-        fetch(`${url}/metrics`).then((r) => r.text()),
-        upstream.stats(),
-      ]);
+        )
+      ).rows[0];
+    const inserts = async () => {
+      const text = await fetch(`${tally.url}/metrics`).then((r) => r.text());
       const table = 'table="inference_routing_log"';
-      const cpu = process.cpuUsage();
       return {
-        rows: counted[0].rows,
-        completed: counted[0].completed,
-        inserts: metric(text, 'tally_durable_write_seconds_count', table),
-        insertSeconds: metric(text, 'tally_durable_write_seconds_sum', table),
-        committed: metric(text, 'tally_durable_rows_total', `${table},result="committed"`),
-        served,
-        connections,
-        gatewayCpuMs: (cpu.user + cpu.system) / 1000,
-        postgresCpuMs: postgresCpuMs(postmaster),
-        upstreamCpuMs: procCpuMs(upstream.child.pid),
+        count: metric(text, 'tally_durable_write_seconds_count', table),
+        seconds: metric(text, 'tally_durable_write_seconds_sum', table),
       };
     };
-    const minus = (a: Snapshot, b: Snapshot): Snapshot => ({
-      rows: a.rows - b.rows,
-      completed: a.completed - b.completed,
-      inserts: a.inserts - b.inserts,
-      insertSeconds: a.insertSeconds - b.insertSeconds,
-      committed: a.committed - b.committed,
-      served: a.served - b.served,
-      connections: a.connections - b.connections,
-      gatewayCpuMs: a.gatewayCpuMs - b.gatewayCpuMs,
-      postgresCpuMs:
-        a.postgresCpuMs !== undefined && b.postgresCpuMs !== undefined ? a.postgresCpuMs - b.postgresCpuMs : undefined,
-      upstreamCpuMs:
-        a.upstreamCpuMs !== undefined && b.upstreamCpuMs !== undefined ? a.upstreamCpuMs - b.upstreamCpuMs : undefined,
+    const cpu = () => ({
+      tally: procCpuMs(tally.pid) ?? 0,
+      postgres: treeCpuMs(postmaster) ?? 0,
+      portkey: procCpuMs(portkey.pid) ?? 0,
+      upstream: procCpuMs(upstream.child.pid) ?? 0,
     });
 
-    let expectedRows = 0;
-    const measure = async (target: Run['target'], stream: boolean, concurrency: number, chunks = CHUNKS): Promise<Run> => {
+    const measure = async (spec: ScenarioSpec, target: Target): Promise<Measured> => {
+      const url = target === 'direct' ? upstream.baseUrl : target === 'portkey' ? `${portkey.url}/v1` : `${tally.url}/v1`;
       const job: ClientJob = {
-        url: target === 'direct' ? `${upstream.baseUrl}/chat/completions` : `${url}/v1/chat/completions`,
-        key: api_key.key,
-        model: MODEL,
-        stream,
-        concurrency,
-        warmup: WARMUP,
-        requests: REQUESTS,
-        chunks,
+        url: `${url}/chat/completions`,
+        key: target === 'tally' ? api_key.key : 'sk-bench',
+        model: target === 'tally' ? (spec.tallyModel ?? MODEL) : MODEL,
+        stream: spec.stream,
+        mixed: spec.mixed,
+        concurrency: spec.concurrency,
+        warmup: spec.warmup,
+        requests: spec.requests,
+        chunks: spec.chunks,
+        prompt: spec.prompt,
+        headers: target === 'portkey' ? portkeyHeaders(upstream.baseUrl) : undefined,
       };
-      const kind = stream ? `stream${chunks === CHUNKS ? '' : chunks}` : 'json';
-      const label = `${kind} c=${concurrency} ${target}`;
-      let before: Snapshot | undefined;
-      const profiler = PROFILE_DIR && target === 'gateway' ? new Session() : undefined;
+      let before: { cpu: ReturnType<typeof cpu>; served: number; inserts: { count: number; seconds: number } } | undefined;
+      let stopSampler: (() => Record<string, number | undefined>) | undefined;
       const result = await runClient(job, async () => {
-        before = await snapshot();
-        if (profiler) {
-          profiler.connect();
-          await profiler.post('Profiler.enable');
-          await profiler.post('Profiler.start');
-        }
+        before = { cpu: cpu(), served: (await upstream.stats()).served, inserts: await inserts() };
+        stopSampler = rssSampler({ tally: tally.pid, portkey: portkey.pid });
       });
-      if (profiler) {
-        const { profile } = await profiler.post('Profiler.stop');
-        profiler.disconnect();
-        mkdirSync(PROFILE_DIR!, { recursive: true });
-        const file = join(PROFILE_DIR!, `gateway-${kind}-c${concurrency}.cpuprofile`);
-        writeFileSync(file, JSON.stringify(profile));
-        console.log(`  CPU profile of the gateway: ${file}`);
-      }
+      const peak = stopSampler?.() ?? {};
+      const label = `${spec.scenario} ${target}`;
       if (result.failures > 0) throw new Error(`${label}: ${result.failures} requests failed; first: ${result.firstFailure}`);
-      const after = await snapshot();
-      const delta = minus(after, before!);
-      if (target === 'gateway') expectedRows += WARMUP + REQUESTS;
-      const rowsOk =
-        after.rows === expectedRows && after.completed === expectedRows && delta.rows === (target === 'gateway' ? REQUESTS : 0);
-      const servedOk = delta.served === REQUESTS;
-      console.log(
-        `  ${label.padEnd(22)} ${REQUESTS} requests in ${(result.wallMs / 1000).toFixed(2)} s; routing-log rows ${after.rows} ` +
-          `(expected ${expectedRows}, completed ${after.completed}); upstream served +${delta.served} on ${delta.connections} new connections; load ${loadavg()[0].toFixed(2)}`,
-      );
-      if (!rowsOk || !servedOk) {
+      const afterCpu = cpu();
+      const served = (await upstream.stats()).served - before!.served;
+      const afterInserts = await inserts();
+      if (served !== spec.requests) throw new Error(`${label}: upstream served ${served}, expected ${spec.requests}`);
+      if (target === 'tally') expectedRows += spec.warmup + spec.requests;
+      const counted = await rows();
+      if (counted.rows !== expectedRows || counted.completed !== expectedRows) {
         throw new Error(
-          `ROW CHECK FAILED after ${label}: ${after.rows} rows (${after.completed} completed, +${delta.rows} in the measured run), ` +
-            `expected ${expectedRows} (+${target === 'gateway' ? REQUESTS : 0}); upstream served +${delta.served}, expected +${REQUESTS}`,
+          `ROW CHECK FAILED after ${label}: ${counted.rows} rows (${counted.completed} completed), expected ${expectedRows}`,
         );
       }
-      return { target, stream, concurrency, chunks, result, delta };
+      const measured: Measured = {
+        scenario: spec.scenario,
+        target,
+        stream: spec.stream,
+        mixed: spec.mixed ?? false,
+        concurrency: spec.concurrency,
+        chunks: spec.chunks,
+        requests: spec.requests,
+        samples: result.samples,
+        wallMs: result.wallMs,
+        failures: result.failures,
+        cpuMs: {
+          gateway:
+            target === 'tally'
+              ? afterCpu.tally - before!.cpu.tally
+              : target === 'portkey'
+                ? afterCpu.portkey - before!.cpu.portkey
+                : 0,
+          postgres: target === 'tally' ? afterCpu.postgres - before!.cpu.postgres : 0,
+          upstream: afterCpu.upstream - before!.cpu.upstream,
+        },
+        peakRssMb: target === 'direct' ? undefined : peak[target],
+        inserts: target === 'tally' ? afterInserts.count - before!.inserts.count : undefined,
+        insertSeconds: target === 'tally' ? afterInserts.seconds - before!.inserts.seconds : undefined,
+        rowsAfter: counted.rows,
+        anonymizedRowsAfter: counted.rows_anon,
+      };
+      console.log(
+        `  ${label.padEnd(22)} ${spec.requests} requests in ${(result.wallMs / 1000).toFixed(2)} s` +
+          (target === 'tally' ? `; rows ${counted.rows} = expected ${expectedRows}, ${counted.rows_anon} anonymized` : '') +
+          `; load ${loadavg()[0].toFixed(2)}`,
+      );
+      return measured;
     };
 
-    console.log(
-      `\nrunning: ${WARMUP} warm-up + ${REQUESTS} measured requests per run; direct first, then the gateway, same client`,
-    );
-    const runs: Run[] = [];
-    for (const stream of [false, true]) {
-      for (const concurrency of CONCURRENCY) {
-        runs.push(await measure('direct', stream, concurrency));
-        runs.push(await measure('gateway', stream, concurrency));
+    const c = CONCURRENCY[CONCURRENCY.length - 1];
+    const all: Target[] = ['direct', 'tally', 'portkey'];
+    const specs: ScenarioSpec[] = [
+      { scenario: 'json-c1', targets: all, stream: false, concurrency: 1, chunks: CHUNKS, requests: REQUESTS, warmup: WARMUP },
+      { scenario: 'stream-c1', targets: all, stream: true, concurrency: 1, chunks: CHUNKS, requests: REQUESTS, warmup: WARMUP },
+      {
+        scenario: 'long-c1',
+        targets: all,
+        stream: true,
+        concurrency: 1,
+        chunks: LONG_CHUNKS,
+        requests: Math.ceil(REQUESTS / 2),
+        warmup: Math.ceil(WARMUP / 2),
+      },
+      {
+        scenario: `mixed-c${c}`,
+        targets: all,
+        stream: false,
+        mixed: true,
+        concurrency: c,
+        chunks: CHUNKS,
+        requests: REQUESTS,
+        warmup: WARMUP,
+      },
+      {
+        scenario: `streams-${STREAMS}`,
+        targets: all,
+        stream: true,
+        concurrency: STREAMS,
+        chunks: CHUNKS,
+        requests: Math.max(REQUESTS, STREAMS * 4),
+        warmup: STREAMS,
+      },
+      {
+        scenario: 'anon-off',
+        targets: ['direct', 'tally'],
+        stream: false,
+        concurrency: 1,
+        chunks: CHUNKS,
+        requests: Math.ceil(REQUESTS / 2),
+        warmup: Math.ceil(WARMUP / 2),
+        prompt: ANON_PROMPT,
+        tallyModel: MODEL,
+      },
+      {
+        scenario: 'anon-on',
+        targets: ['tally'],
+        stream: false,
+        concurrency: 1,
+        chunks: CHUNKS,
+        requests: Math.ceil(REQUESTS / 2),
+        warmup: Math.ceil(WARMUP / 2),
+        prompt: ANON_PROMPT,
+        tallyModel: MODEL_T4,
+      },
+    ];
+    console.log(`\nrunning ${ROUNDS} round(s); targets interleaved per scenario, order rotating by round`);
+    const runs: Measured[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const spec of specs) {
+        const order = spec.targets.map((_, i) => spec.targets[(i + round) % spec.targets.length]);
+        for (const target of order) runs.push(await measure(spec, target));
       }
     }
-    // The per-chunk cost, as the slope between a short and a long stream: with no upstream delay the
-    // frames of one answer reach the client in one or two reads, so their spacing says nothing.
-    runs.push(await measure('direct', true, 1, LONG_CHUNKS));
-    runs.push(await measure('gateway', true, 1, LONG_CHUNKS));
-    report(runs);
-  } finally {
-    await db.end();
-    await running.close();
-    if (sink) {
-      console.log(`OTLP sink received ${await sink.spans()} spans (flushed at close)`);
-      sink.child.send('stop');
+    const anonymizedRows = (await rows()).rows_anon;
+    const anonRequests = specs.find((s) => s.scenario === 'anon-on')!;
+    if (anonymizedRows !== ROUNDS * (anonRequests.requests + anonRequests.warmup)) {
+      throw new Error(`anonymization ran on ${anonymizedRows} rows, expected only the anon-on scenario's`);
     }
+    const afterLoad = { tally: rssMb(tally.pid)!, portkey: rssMb(portkey.pid)! };
+    const results = report(runs, {
+      idleDefaultMb,
+      idle,
+      afterLoad,
+      longChunks: LONG_CHUNKS,
+      chunks: CHUNKS,
+      throughputScenario: `mixed-c${c}`,
+      streamsScenario: `streams-${STREAMS}`,
+    });
+    const load = loadavg().map((l) => Number(l.toFixed(2)));
+    console.log(`\nload average after the runs: ${load.join(' ')} on ${cpus().length} CPUs`);
+    const resultsDir = join(import.meta.dirname, 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const file = join(resultsDir, `gateway-${started.toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(
+      file,
+      `${JSON.stringify(
+        {
+          started: started.toISOString(),
+          machine: { cpus: cpus().length, model: cpus()[0]?.model.trim(), loadAfter: load },
+          knobs: { REQUESTS, WARMUP, CONCURRENCY, CHUNKS, LONG_CHUNKS, STREAMS, ROUNDS },
+          portkey: PORTKEY_VERSION,
+          table: results.table,
+          runs: results.runs,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    console.log(`results: ${file}`);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await db.end();
     await upstream.stop();
+    await database.stop();
+    if (PROFILE_DIR) console.log(`CPU profiles (Tally and Portkey, written at exit): ${PROFILE_DIR}`);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-// ---- report -----------------------------------------------------------------------------------
-
-function perRequest(total: number | undefined): string {
-  return total === undefined ? '   n/a' : pad(((total / REQUESTS) * 1000).toFixed(0), 6);
-}
-
-function report(runs: Run[]): void {
-  const find = (target: Run['target'], stream: boolean, c: number, chunks = CHUNKS) =>
-    runs.find((r) => r.target === target && r.stream === stream && r.concurrency === c && r.chunks === chunks)!;
-  const rps = (r: Run) => pad(Math.round(r.result.samples.length / (r.result.wallMs / 1000)), 6);
-  const cpu = (r: Run) =>
-    `${perRequest(r.target === 'gateway' ? r.delta.gatewayCpuMs : undefined)} ${perRequest(r.target === 'gateway' ? r.delta.postgresCpuMs : undefined)} ${perRequest(r.delta.upstreamCpuMs)}`;
-  const summary: string[] = [];
-
-  console.log(`\nNon-streaming: latency to the last byte, ms (${REQUESTS} requests per row); CPU µs per request`);
-  console.log(
-    `  conc  target     ${pad('p50', 7)} ${pad('p99', 7)}  ${pad('req/s', 6)}  ${pad('gw', 6)} ${pad('pg', 6)} ${pad('up', 6)}`,
-  );
-  for (const c of CONCURRENCY) {
-    const direct = find('direct', false, c);
-    const gateway = find('gateway', false, c);
-    const d = dist(direct.result.samples, (s) => s.total);
-    const g = dist(gateway.result.samples, (s) => s.total);
-    for (const [name, run, v] of [
-      ['direct', direct, d],
-      ['gateway', gateway, g],
-    ] as const) {
-      console.log(`  ${pad(c, 4)}  ${name.padEnd(9)}  ${pad(ms(v.p50), 7)} ${pad(ms(v.p99), 7)}  ${rps(run)}  ${cpu(run)}`);
-    }
-    console.log(`  ${pad(c, 4)}  overhead   ${pad(signed(g.p50 - d.p50), 7)} ${pad(signed(g.p99 - d.p99), 7)}`);
-    summary.push(`p50 ${ms(g.p50 - d.p50)} ms, p99 ${ms(g.p99 - d.p99)} ms at concurrency ${c}`);
-  }
-
-  console.log(
-    '\nStreaming, no upstream delay: ms to the first body byte (ttfb) and to the last byte (total); ' +
-      'done = last frame before [DONE] → [DONE] (the row is committed in that gap)',
-  );
-  console.log(
-    `  chunks conc  target     ${pad('ttfb50', 7)} ${pad('ttfb99', 7)} ${pad('tot50', 7)} ${pad('tot99', 7)} ${pad('done50', 7)}  ${pad('req/s', 6)}  ${pad('gw', 6)} ${pad('pg', 6)} ${pad('up', 6)}`,
-  );
-  const view = (r: Run) => ({
-    ttfb: dist(r.result.samples, (s) => s.ttfb),
-    total: dist(r.result.samples, (s) => s.total),
-    wait: dist(r.result.samples, (s) => s.done - s.last),
-  });
-  const streamSummary: string[] = [];
-  for (const [c, chunks] of [...CONCURRENCY.map((c) => [c, CHUNKS]), [1, LONG_CHUNKS]]) {
-    const d = view(find('direct', true, c, chunks));
-    const g = view(find('gateway', true, c, chunks));
-    for (const [name, v] of [
-      ['direct', d],
-      ['gateway', g],
-    ] as const) {
-      const run = find(name, true, c, chunks);
-      console.log(
-        `  ${pad(chunks, 6)} ${pad(c, 4)}  ${name.padEnd(9)}  ${pad(ms(v.ttfb.p50), 7)} ${pad(ms(v.ttfb.p99), 7)} ${pad(ms(v.total.p50), 7)} ${pad(ms(v.total.p99), 7)} ${pad(ms(v.wait.p50), 7)}  ${rps(run)}  ${cpu(run)}`,
-      );
-    }
-    console.log(
-      `  ${pad(chunks, 6)} ${pad(c, 4)}  overhead   ${pad(signed(g.ttfb.p50 - d.ttfb.p50), 7)} ${pad(signed(g.ttfb.p99 - d.ttfb.p99), 7)} ${pad(signed(g.total.p50 - d.total.p50), 7)} ${pad(signed(g.total.p99 - d.total.p99), 7)} ${pad(signed(g.wait.p50 - d.wait.p50), 7)}`,
-    );
-    if (chunks === CHUNKS) {
-      streamSummary.push(
-        `ttfb +${ms(g.ttfb.p50 - d.ttfb.p50)}/+${ms(g.ttfb.p99 - d.ttfb.p99)} ms, total +${ms(g.total.p50 - d.total.p50)}/+${ms(g.total.p99 - d.total.p99)} ms (p50/p99) at concurrency ${c}`,
-      );
-    }
-  }
-  // Per chunk: the slope between the short and the long stream at concurrency 1, gateway minus direct.
-  const overheadAt = (chunks: number) =>
-    view(find('gateway', true, 1, chunks)).total.p50 - view(find('direct', true, 1, chunks)).total.p50;
-  const perChunkUs = ((overheadAt(LONG_CHUNKS) - overheadAt(CHUNKS)) / (LONG_CHUNKS - CHUNKS)) * 1000;
-  const cpuPerChunkUs =
-    ((find('gateway', true, 1, LONG_CHUNKS).delta.gatewayCpuMs - find('gateway', true, 1, CHUNKS).delta.gatewayCpuMs) /
-      REQUESTS /
-      (LONG_CHUNKS - CHUNKS)) *
-    1000;
-  console.log(
-    `  per chunk added: ${perChunkUs.toFixed(1)} µs of latency (p50 total overhead, ${LONG_CHUNKS} vs ${CHUNKS} chunks, concurrency 1), ` +
-      `${cpuPerChunkUs.toFixed(1)} µs of gateway CPU`,
-  );
-  streamSummary.push(`${perChunkUs.toFixed(0)} µs latency and ${cpuPerChunkUs.toFixed(0)} µs gateway CPU per chunk`);
-
-  console.log('\nGroup commit (routing-log rows per INSERT, measured requests only):');
-  const commit: string[] = [];
-  for (const r of runs.filter((run) => run.target === 'gateway')) {
-    const { inserts, committed, rows, insertSeconds } = r.delta;
-    const perInsert = inserts > 0 ? rows / inserts : Number.NaN;
-    console.log(
-      `  ${(r.stream ? `stream${r.chunks}` : 'json').padEnd(9)} c=${pad(r.concurrency, 2)}: ${rows} rows (${committed} committed per tally_durable_rows_total) ` +
-        `in ${inserts} INSERTs (tally_durable_write_seconds_count) = ${perInsert.toFixed(2)} rows per INSERT, ` +
-        `mean INSERT ${inserts > 0 ? ms((insertSeconds / inserts) * 1000) : 'n/a'} ms`,
-    );
-    if (r.concurrency === Math.max(...CONCURRENCY)) commit.push(`${perInsert.toFixed(1)} (${r.stream ? 'stream' : 'json'})`);
-  }
-
-  const load = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  console.log(
-    `\nCPU columns: µs of CPU per measured request in the gateway (gw), PostgreSQL (pg) and the upstream (up) processes.`,
-  );
-  console.log(`load average after the runs: ${load} on ${cpus().length} CPUs`);
-  console.log(
-    `\nSummary: gateway overhead ${summary.join('; ')} (non-streaming); streaming ${streamSummary.join('; ')}; ` +
-      `rows per INSERT at concurrency ${Math.max(...CONCURRENCY)}: ${commit.join(', ')}; every request's row verified; load ${load} on ${cpus().length} CPUs.`,
-  );
 }
 
 main().catch((error) => {

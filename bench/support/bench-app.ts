@@ -21,7 +21,6 @@ export async function startBenchApp(
   yaml: string,
   adminKey: string,
   poolSize = 2,
-  env: Record<string, string> = {},
 ): Promise<BenchApp> {
   writeFileSync(join(dir, 'gateway.yaml'), yaml);
   const config = loadConfig({
@@ -30,7 +29,6 @@ export async function startBenchApp(
     GATEWAY_CONFIG: join(dir, 'gateway.yaml'),
     ADMIN_API_KEY: adminKey,
     LOG_LEVEL: 'error',
-    ...env,
   });
   console.log('starting Tally (embedded PostgreSQL unless DATABASE_URL is set)…');
   const running = await createApp(config);

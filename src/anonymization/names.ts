@@ -11,9 +11,12 @@
  * ("Confidential Information", "the Tenant") are not mistaken for names.
  *
  * Pure: no state survives a call except the lazily loaded, read-only lexicons.
+ *
+ * compromise (~45 MB resident) is required on the first detection, not at import: a gateway whose
+ * traffic never reaches an anonymized tier never pays for it (see docs/decisions.md, issue 13).
  */
 import { readFileSync } from 'node:fs';
-import nlp from 'compromise';
+import { createRequire } from 'node:module';
 import wordListPath from 'word-list';
 import type { Span } from './types.js';
 
@@ -117,6 +120,7 @@ let resources: Resources | undefined;
 
 function loadResources(): Resources {
   if (resources) return resources;
+  const nlp = createRequire(import.meta.url)('compromise') as typeof import('compromise').default;
   // compromise's typings expose the model as `object`; its shape is documented in its README.
   const model = nlp.model() as unknown as {
     one: { lexicon: Record<string, Tags> };
@@ -240,10 +244,9 @@ export class NameDetector {
     return NameDetector.instance;
   }
 
-  private readonly res: Resources;
-
-  constructor() {
-    this.res = loadResources();
+  /** The lexicons, built on first use (loading compromise takes ~0.3 s and ~45 MB). */
+  private get res(): Resources {
+    return loadResources();
   }
 
   detect(text: string, context: NameDetectorContext = {}): Span[] {

@@ -20,6 +20,14 @@ export interface DurableTable {
   readonly conflictKey?: readonly string[];
 }
 
+interface Statement {
+  /** Set for prepared (named) statements. */
+  readonly name: string | undefined;
+  readonly text: string;
+  /** Per column: sent as JSON text. */
+  readonly json: readonly boolean[];
+}
+
 interface Pending {
   row: Record<string, unknown>;
   resolve: (result: WriteResult) => void;
@@ -30,6 +38,8 @@ export const WRITE_TIMEOUT_MS = 1500;
 const MAX_BATCH = 200;
 const REPLAY_INTERVAL_MS = 500;
 const RETRY_DELAY_MS = 25;
+/** Group INSERTs of up to this many rows are prepared statements (bounded: each is kept per connection). */
+const PREPARED_ROWS = 32;
 
 /** A column value as a query parameter. PostgreSQL text and jsonb cannot hold NUL: it becomes U+FFFD rather than failing the row. */
 function toParam(value: unknown, json: boolean): unknown {
@@ -58,6 +68,7 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
   private readonly tables = new Map<string, DurableTable>();
   private readonly queues = new Map<string, Pending[]>();
   private readonly flushing = new Set<string>();
+  private readonly statements = new Map<string, Statement>();
   private readonly spool: Spool;
   private readonly deadLetter: string;
   private unreachable = false;
@@ -188,18 +199,44 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async insert(table: DurableTable, rows: Record<string, unknown>[]): Promise<unknown> {
-    const width = table.columns.length;
-    const tuples = rows.map((_, r) => `(${table.columns.map((_c, c) => `$${r * width + c + 1}`).join(',')})`);
-    const params = rows.flatMap((row) => table.columns.map((column) => toParam(row[column], table.jsonColumns.includes(column))));
-    const sql = `INSERT INTO ${table.table} (${table.columns.map((c) => `"${c}"`).join(',')}) VALUES ${tuples.join(',')} ON CONFLICT (${(table.conflictKey ?? ['id']).map((c) => `"${c}"`).join(', ')}) DO NOTHING`;
+    const statement = this.statement(table, rows.length);
+    const params: unknown[] = new Array(rows.length * table.columns.length);
+    let p = 0;
+    for (const row of rows) {
+      for (let c = 0; c < table.columns.length; c++) params[p++] = toParam(row[table.columns[c]], statement.json[c]);
+    }
     const started = performance.now();
     try {
-      await this.pool.query(sql, params);
+      await this.pool.query(
+        statement.name
+          ? { name: statement.name, text: statement.text, values: params }
+          : { text: statement.text, values: params },
+      );
       this.metrics.observe('tally_durable_write_seconds', { table: table.table }, (performance.now() - started) / 1000);
       return undefined;
     } catch (error) {
       return error;
     }
+  }
+
+  /**
+   * The INSERT for `n` rows of a table, built once. Up to PREPARED_ROWS rows it is a named statement,
+   * so each pooled connection parses and plans it once and later writes send only Bind/Execute.
+   */
+  private statement(table: DurableTable, n: number): Statement {
+    const key = `${table.kind}:${n}`;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      const width = table.columns.length;
+      const tuples = Array.from({ length: n }, (_, r) => `(${table.columns.map((_c, c) => `$${r * width + c + 1}`).join(',')})`);
+      statement = {
+        name: n <= PREPARED_ROWS ? `durable_${table.kind}_${n}` : undefined,
+        text: `INSERT INTO ${table.table} (${table.columns.map((c) => `"${c}"`).join(',')}) VALUES ${tuples.join(',')} ON CONFLICT (${(table.conflictKey ?? ['id']).map((c) => `"${c}"`).join(', ')}) DO NOTHING`,
+        json: table.columns.map((c) => table.jsonColumns.includes(c)),
+      };
+      this.statements.set(key, statement);
+    }
+    return statement;
   }
 
   /** Replays spooled rows in order once the database answers again. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { z } from 'zod';
 import type { ProviderConfig } from '../../config/app-config.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequestBody, Usage } from '../openai.types.js';
@@ -14,6 +14,16 @@ import {
 import { ProviderError } from './provider-error.js';
 
 const MAX_EMBEDDING_DIMENSIONS = 4096;
+
+type O200k = typeof import('gpt-tokenizer/encoding/o200k_base');
+let o200k: O200k | undefined;
+/** The o200k tables (~70 MB resident): required only when a simulated provider is configured (its constructor). */
+function tokenizer(): O200k {
+  o200k ??= createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as O200k;
+  return o200k;
+}
+const encode = (text: string): number[] => tokenizer().encode(text);
+const decode = (tokens: readonly number[]): string => tokenizer().decode(tokens);
 
 const optionsSchema = z
   .object({
@@ -109,6 +119,8 @@ export class SimulatedProvider implements ChatProvider, EmbeddingsProvider {
   constructor(config: ProviderConfig) {
     this.name = config.name;
     this.options = optionsSchema.parse(config.options);
+    // Loaded now, not on the first call: that call would wait ~0.3–1.3 s (a rate-limit test saw its bucket refill).
+    tokenizer();
   }
 
   static validateOptions(options: unknown): string | undefined {
