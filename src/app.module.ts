@@ -12,16 +12,19 @@ import { DurabilityModule } from './durability/durability.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InferenceModule } from './inference/inference.module.js';
 import { LimitsModule } from './limits/limits.module.js';
+import { type AppLogger } from './observability/logging.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { RoutingLogModule } from './routing-log/routing-log.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  static forRoot(config: AppConfig, databaseUrl: string, logger: AppLogger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(logger),
         DatabaseModule.forRoot(databaseUrl, { migrateOnStart: config.migrateOnStart }),
         DurabilityModule,
         LimitsModule,

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { LimitsService } from '../limits/limits.service.js';
-import { CompletionRecorder, type RowIdentity } from '../routing-log/completion-recorder.js';
+import { type CompletionContext, CompletionRecorder, type RowIdentity } from '../routing-log/completion-recorder.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
 import type { FallbackAttempt } from '../routing-log/routing-log.row.js';
 import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
@@ -69,6 +69,7 @@ export interface PlanInput {
     readonly requested_model: string;
   };
   readonly user: AuthenticatedUser;
+  readonly operation: CompletionContext['operation'];
   readonly floor: Floor | null;
   /** An admission check after the budget (e.g. a stream slot): a refusal to record and throw, or nothing. */
   readonly admit?: (recorder: CompletionRecorder) => { refusal_reason: string; error: AppError } | undefined;
@@ -112,6 +113,7 @@ export class CompletionPlanner {
         api_key_id: input.user.apiKeyId,
         ...input.identity,
       },
+      { apiKeyPrefix: input.user.apiKeyPrefix, operation: input.operation },
       this.writer,
       this.pending,
     );
@@ -154,7 +156,10 @@ export class CompletionPlanner {
       if (reason) skipped.push({ ...attempt(candidate), reason });
       else candidates.push(candidate);
     }
-    if (candidates.length > 0) return { id: recorder.identity.id, recorder, candidates, skipped, started };
+    if (candidates.length > 0) {
+      recorder.routed();
+      return { id: recorder.identity.id, recorder, candidates, skipped, started };
+    }
     if (floor && resolution.candidates.every((c) => c.tier > floor.value)) {
       await recorder.record({
         outcome: 'refused',

@@ -78,6 +78,7 @@ export class EmbeddingsService {
         purpose: 'embedding',
       },
       user: input.user,
+      operation: 'embeddings',
       floor: strictestFloor([
         [request.minimum_inference_tier, 'request'],
         [input.user.keyMinimumTier, 'api_key'],

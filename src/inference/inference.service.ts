@@ -106,6 +106,7 @@ export class InferenceService {
         purpose: request.purpose ?? 'chat',
       },
       user: input.user,
+      operation: 'chat',
       floor: strictestFloor([
         [request.minimum_inference_tier, 'request'],
         [input.chatMinimumTier, 'chat'],

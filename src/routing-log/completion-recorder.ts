@@ -18,6 +18,15 @@ export type RowIdentity = Pick<
   | 'purpose'
 >;
 
+/** What the completion's log line and metrics need beyond its row; never stored. */
+export interface CompletionContext {
+  /** `api_keys.key_prefix` of the calling key (never the key itself). */
+  readonly apiKeyPrefix: string;
+  readonly operation: 'chat' | 'embeddings';
+  /** False until the planner hands out candidates: a refusal before that never reached a provider. */
+  upstream: boolean;
+}
+
 /** What the outcome adds; unset fields default to null / false. */
 export type RowOutcome = { outcome: Outcome } & Partial<Omit<RoutingLogRow, keyof RowIdentity | 'outcome'>>;
 
@@ -31,11 +40,21 @@ export class CompletionRecorder {
   private row: RoutingLogRow | undefined;
   private readonly onRecord: (() => void)[] = [];
 
+  private readonly context: CompletionContext;
+
   constructor(
     readonly identity: RowIdentity,
+    context: Omit<CompletionContext, 'upstream'>,
     private readonly writer: RoutingLogWriter,
     private readonly pending: PendingWrites,
-  ) {}
+  ) {
+    this.context = { ...context, upstream: false };
+  }
+
+  /** From here on a provider is (about to be) called: the outcome counts as a GenAI client operation. */
+  routed(): void {
+    this.context.upstream = true;
+  }
 
   get recorded(): boolean {
     return this.written !== undefined;
@@ -81,7 +100,7 @@ export class CompletionRecorder {
       ...outcome,
     };
     this.row = row;
-    this.written = this.pending.track(this.writer.write(row));
+    this.written = this.pending.track(this.writer.write(row, this.context));
     return this.written;
   }
 }

@@ -89,7 +89,7 @@ export async function startTestApp(
     SHUTDOWN_GRACE_MS: '2000',
     ...env,
   });
-  const running = await createApp(config, logger);
+  const running = await createApp(config, { logger });
   await running.app.listen(0, '127.0.0.1');
   const { port } = running.app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
