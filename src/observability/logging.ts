@@ -9,27 +9,11 @@ export type { Logger as AppLogger } from 'pino';
 export const APP_LOGGER = Symbol('APP_LOGGER');
 
 /**
- * Keys that must never reach a log line, should a caller pass a request, headers or a body by
- * mistake: censored at any depth pino's redaction reaches (one wildcard level).
+ * Top-level keys that must never reach a log line, should a caller pass a request's headers or body
+ * by mistake. Top level only: wildcard paths cost ~30 µs a line in fast-redact, more than the rest of
+ * the line; the request and completion lines are built field by field and need no redaction.
  */
-const REDACT = [
-  'authorization',
-  'headers',
-  'body',
-  'messages',
-  'prompt',
-  'content',
-  'key',
-  'api_key',
-  '*.authorization',
-  '*.headers',
-  '*.body',
-  '*.messages',
-  '*.prompt',
-  '*.content',
-  '*.key',
-  '*.api_key',
-];
+const REDACT = ['authorization', 'headers', 'body', 'messages', 'prompt', 'content', 'key', 'api_key', 'req', 'res'];
 
 export interface LoggerSetup {
   readonly logger: Logger;
