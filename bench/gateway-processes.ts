@@ -104,7 +104,9 @@ export async function startTally(options: TallyOptions): Promise<GatewayProcess>
     DATA_DIR: options.dataDir,
     GATEWAY_CONFIG: options.gatewayConfig,
     ADMIN_API_KEY: options.adminKey,
-    LOG_LEVEL: 'error',
+    // As shipped: info, JSON lines (one per HTTP request, one per completion) to a pipe the bench drains.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    LOG_FORMAT: 'json',
     PORT: String(port),
     HOST: '127.0.0.1',
     ...options.env,

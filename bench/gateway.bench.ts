@@ -26,6 +26,7 @@
  * Knobs: BENCH_REQUESTS (2000), BENCH_WARMUP (300), BENCH_CONCURRENCY ("1,32"), BENCH_CHUNKS (20),
  * BENCH_LONG_CHUNKS (200), BENCH_STREAMS (256), BENCH_ROUNDS (1), BENCH_CPU_PROFILE=<dir> (Tally and
  * Portkey run under `node --cpu-prof`, profiles written at their exit).
+ * BENCH_LOG_LEVEL (info, as shipped: Tally's JSON log lines go to a pipe) sets Tally's LOG_LEVEL.
  * BENCH_OTLP=1 runs the measured Tally with tracing on: OTEL_EXPORTER_OTLP_ENDPOINT points at a loopback
  * OTLP/HTTP sink (bench/support/otlp-sink.ts) in its own process; the spans it received are printed at the end.
  * Writes bench/results/gateway-<timestamp>.json.

@@ -12,19 +12,20 @@ import { DurabilityModule } from './durability/durability.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InferenceModule } from './inference/inference.module.js';
 import { LimitsModule } from './limits/limits.module.js';
+import { type AppLogger } from './observability/logging.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { NO_TRACING, type Tracing } from './observability/tracing.js';
-import { TracingModule } from './observability/tracing.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { RoutingLogModule } from './routing-log/routing-log.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, databaseUrl: string, tracing: Tracing = NO_TRACING): DynamicModule {
+  static forRoot(config: AppConfig, databaseUrl: string, logger: AppLogger, tracing: Tracing = NO_TRACING): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        TracingModule.forRoot(tracing),
+        ObservabilityModule.forRoot(logger, tracing),
         DatabaseModule.forRoot(databaseUrl, { migrateOnStart: config.migrateOnStart }),
         DurabilityModule,
         LimitsModule,

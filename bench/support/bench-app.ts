@@ -13,7 +13,8 @@ export interface BenchApp {
 
 /**
  * Starts Tally in this process for a benchmark: `gateway.yaml` written into `dir`, data under
- * `dataDir`, the embedded PostgreSQL unless DATABASE_URL is set, errors-only logging.
+ * `dataDir`, the embedded PostgreSQL unless DATABASE_URL is set, errors-only logging unless
+ * BENCH_LOG_LEVEL says otherwise (`info` measures the per-request log lines; they go to stdout).
  */
 export async function startBenchApp(
   dir: string,
@@ -28,7 +29,8 @@ export async function startBenchApp(
     DATA_DIR: dataDir,
     GATEWAY_CONFIG: join(dir, 'gateway.yaml'),
     ADMIN_API_KEY: adminKey,
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+    LOG_FORMAT: 'json',
   });
   console.log('starting Tally (embedded PostgreSQL unless DATABASE_URL is set)…');
   const running = await createApp(config);

@@ -21,6 +21,7 @@ interface KeyRow {
   id: string;
   user_id: string;
   key_hash: Buffer;
+  key_prefix: string;
   role: UserRole;
   minimum_inference_tier: number | null;
   k_rpm: number | null;
@@ -105,7 +106,7 @@ export class AuthService implements OnApplicationBootstrap {
     try {
       rows = await withTimeout(
         this.db.query(
-          `SELECT k.id, k.user_id, k.key_hash, k.minimum_inference_tier, u.role,
+          `SELECT k.id, k.user_id, k.key_hash, k.key_prefix, k.minimum_inference_tier, u.role,
                   k.requests_per_minute AS k_rpm, k.budget_usd_per_day::text AS k_day, k.budget_usd_per_month::text AS k_month,
                   u.requests_per_minute AS u_rpm, u.budget_usd_per_day::text AS u_day, u.budget_usd_per_month::text AS u_month
              FROM api_keys k JOIN users u ON u.id = k.user_id
@@ -125,6 +126,7 @@ export class AuthService implements OnApplicationBootstrap {
       id: row.user_id,
       role: row.role,
       apiKeyId: row.id,
+      apiKeyPrefix: row.key_prefix,
       keyMinimumTier: row.minimum_inference_tier,
       keyLimits: { requestsPerMinute: row.k_rpm, budgetUsdPerDay: money(row.k_day), budgetUsdPerMonth: money(row.k_month) },
       userLimits: { requestsPerMinute: row.u_rpm, budgetUsdPerDay: money(row.u_day), budgetUsdPerMonth: money(row.u_month) },

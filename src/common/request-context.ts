@@ -11,6 +11,8 @@ export interface AuthenticatedUser {
   readonly id: string;
   readonly role: 'member' | 'admin';
   readonly apiKeyId: string;
+  /** The key's first characters as stored at issue (`api_keys.key_prefix`): safe to log, unlike the key. */
+  readonly apiKeyPrefix: string;
   readonly keyMinimumTier: number | null;
   readonly keyLimits: SubjectLimits;
   readonly userLimits: SubjectLimits;

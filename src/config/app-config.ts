@@ -30,6 +30,10 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_FORMAT: z
+    .enum(['json', 'pretty'])
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -73,6 +77,8 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly adminApiKey: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** `LOG_FORMAT`, else `pretty` when stdout is a terminal and `json` otherwise. */
+  readonly logFormat: 'json' | 'pretty';
   readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
   /** The web console's built files (`npm run build:web`), served by src/console. */
@@ -219,7 +225,11 @@ function tracingConfig(e: z.infer<typeof envSchema>): TracingConfig | undefined 
 }
 
 /** Reads the environment and `gateway.yaml` once, validates both, and returns one frozen object. */
-export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): AppConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+  stdoutIsTerminal = process.stdout.isTTY === true,
+): AppConfig {
   const parsedEnv = envSchema.safeParse(env);
   if (!parsedEnv.success) throw new ConfigError(formatIssues('environment', parsedEnv.error));
   const e = parsedEnv.data;
@@ -248,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR),
     adminApiKey: e.ADMIN_API_KEY,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (stdoutIsTerminal ? 'pretty' : 'json'),
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     consoleDir: isAbsolute(e.CONSOLE_DIR) ? e.CONSOLE_DIR : resolve(cwd, e.CONSOLE_DIR),

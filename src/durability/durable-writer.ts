@@ -2,9 +2,10 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
+import type { Counter, Histogram } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DATABASE_URL } from '../database/database.tokens.js';
-import { MetricsService } from '../health/metrics.service.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { Spool, type SpoolRecord } from './spool.js';
 
 /** `committed`: in PostgreSQL. `spooled`: fsync'd locally, replayed when the database is back. */
@@ -74,12 +75,10 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
   private unreachable = false;
   private replaying = false;
   private timer: NodeJS.Timeout | undefined;
+  private readonly writeSeconds: Histogram<'table'>;
+  private readonly rowsTotal: Counter<'table' | 'result'>;
 
-  constructor(
-    @Inject(DATABASE_URL) url: string,
-    @Inject(APP_CONFIG) config: AppConfig,
-    private readonly metrics: MetricsService,
-  ) {
+  constructor(@Inject(DATABASE_URL) url: string, @Inject(APP_CONFIG) config: AppConfig, metrics: MetricsService) {
     this.pool = new pg.Pool({
       connectionString: url,
       max: 4,
@@ -90,8 +89,11 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
     this.pool.on('error', (error) => this.logger.warn(`idle write connection failed: ${error.message}`));
     this.spool = new Spool(join(config.dataDir, 'spool'));
     this.deadLetter = join(config.dataDir, 'spool', 'rejected.jsonl');
-    metrics.describe('tally_durable_write_seconds', 'Time to commit one group INSERT, by table.');
-    metrics.describe('tally_durable_rows_total', 'Rows written through the durable path, by table and result.');
+    this.writeSeconds = metrics.histogram('tally_durable_write_seconds', 'Time to commit one group INSERT, by table.', ['table']);
+    this.rowsTotal = metrics.counter('tally_durable_rows_total', 'Rows written through the durable path, by table and result.', [
+      'table',
+      'result',
+    ]);
     metrics.gauge('tally_spool_depth', 'Rows waiting in the local spool for the database.', () => this.spool.depth);
   }
 
@@ -144,7 +146,7 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
           batch.map((p) => p.row),
         );
         batch.forEach((p, i) => {
-          this.metrics.increment('tally_durable_rows_total', { table: table.table, result: results[i] });
+          this.rowsTotal.inc({ table: table.table, result: results[i] });
           p.resolve(results[i]);
         });
       }
@@ -212,7 +214,7 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
           ? { name: statement.name, text: statement.text, values: params }
           : { text: statement.text, values: params },
       );
-      this.metrics.observe('tally_durable_write_seconds', { table: table.table }, (performance.now() - started) / 1000);
+      this.writeSeconds.observe({ table: table.table }, (performance.now() - started) / 1000);
       return undefined;
     } catch (error) {
       return error;

@@ -1,11 +1,11 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.guard.js';
 import { DurableWriter } from '../durability/durable-writer.js';
 import { LimitsService } from '../limits/limits.service.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
-import { MetricsService } from './metrics.service.js';
 
 @Public()
 @Controller()
@@ -47,8 +47,8 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  render(): string {
-    return this.metrics.render();
+  async render(@Res() res: Response): Promise<void> {
+    const body = await this.metrics.render();
+    res.status(200).type(this.metrics.contentType).send(body);
   }
 }

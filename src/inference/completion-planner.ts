@@ -4,7 +4,7 @@ import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
 import { LimitsService } from '../limits/limits.service.js';
 import { NOOP_SPAN, TRACING, type TraceCarrier, type TraceSpan, type Tracing } from '../observability/tracing.js';
-import { CompletionRecorder, type RowIdentity } from '../routing-log/completion-recorder.js';
+import { type CompletionContext, CompletionRecorder, type RowIdentity } from '../routing-log/completion-recorder.js';
 import { PendingWrites } from '../routing-log/pending-writes.js';
 import type { FallbackAttempt } from '../routing-log/routing-log.row.js';
 import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
@@ -73,6 +73,7 @@ export interface PlanInput {
   readonly user: AuthenticatedUser;
   /** The incoming request's headers: its W3C `traceparent` makes the completion's span a child of the caller's. */
   readonly carrier?: TraceCarrier;
+  readonly operation: CompletionContext['operation'];
   readonly floor: Floor | null;
   /** An admission check after the budget (e.g. a stream slot): a refusal to record and throw, or nothing. */
   readonly admit?: (recorder: CompletionRecorder) => { refusal_reason: string; error: AppError } | undefined;
@@ -120,7 +121,13 @@ export class CompletionPlanner {
     };
     const model = input.identity.requested_model;
     const span = this.tracing.enabled ? this.startSpan(identity, input.carrier) : NOOP_SPAN;
-    const recorder = new CompletionRecorder(identity, this.writer, this.pending, span);
+    const recorder = new CompletionRecorder(
+      identity,
+      { apiKeyPrefix: input.user.apiKeyPrefix, operation: input.operation },
+      this.writer,
+      this.pending,
+      span,
+    );
     if (this.shutdown.draining) {
       await recorder.record({ outcome: 'shutdown', error_code: ErrorCode.ServiceUnavailable, error_reason: 'shutting_down' });
       throw new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down.');
@@ -163,7 +170,10 @@ export class CompletionPlanner {
       else candidates.push(candidate);
     }
     if (span !== NOOP_SPAN) this.endRouting(routing, span, recorder, resolution.candidates, candidates, skipped, floor);
-    if (candidates.length > 0) return { id: recorder.identity.id, recorder, candidates, skipped, started, span };
+    if (candidates.length > 0) {
+      recorder.routed();
+      return { id: recorder.identity.id, recorder, candidates, skipped, started, span };
+    }
     if (floor && resolution.candidates.every((c) => c.tier > floor.value)) {
       await recorder.record({
         outcome: 'refused',

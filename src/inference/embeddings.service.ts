@@ -83,6 +83,7 @@ export class EmbeddingsService {
       },
       user: input.user,
       carrier: input.carrier,
+      operation: 'embeddings',
       floor: strictestFloor([
         [request.minimum_inference_tier, 'request'],
         [input.user.keyMinimumTier, 'api_key'],

@@ -113,6 +113,7 @@ export class InferenceService {
       },
       user: input.user,
       carrier: input.carrier,
+      operation: 'chat',
       floor: strictestFloor([
         [request.minimum_inference_tier, 'request'],
         [input.chatMinimumTier, 'chat'],

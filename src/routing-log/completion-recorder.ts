@@ -19,6 +19,15 @@ export type RowIdentity = Pick<
   | 'purpose'
 >;
 
+/** What the completion's log line and metrics need beyond its row; never stored. */
+export interface CompletionContext {
+  /** `api_keys.key_prefix` of the calling key (never the key itself). */
+  readonly apiKeyPrefix: string;
+  readonly operation: 'chat' | 'embeddings';
+  /** False until the planner hands out candidates: a refusal before that never reached a provider. */
+  upstream: boolean;
+}
+
 /** What the outcome adds; unset fields default to null / false. */
 export type RowOutcome = { outcome: Outcome } & Partial<Omit<RoutingLogRow, keyof RowIdentity | 'outcome'>>;
 
@@ -32,13 +41,23 @@ export class CompletionRecorder {
   private row: RoutingLogRow | undefined;
   private readonly onRecord: (() => void)[] = [];
 
+  private readonly context: CompletionContext;
+
   constructor(
     readonly identity: RowIdentity,
+    context: Omit<CompletionContext, 'upstream'>,
     private readonly writer: RoutingLogWriter,
     private readonly pending: PendingWrites,
     /** The completion's span: it gets the outcome's attributes and ends once the row is persisted. */
     private readonly span: TraceSpan = NOOP_SPAN,
-  ) {}
+  ) {
+    this.context = { ...context, upstream: false };
+  }
+
+  /** From here on a provider is (about to be) called: the outcome counts as a GenAI client operation. */
+  routed(): void {
+    this.context.upstream = true;
+  }
 
   get recorded(): boolean {
     return this.written !== undefined;
@@ -85,7 +104,7 @@ export class CompletionRecorder {
     this.row = row;
     for (const callback of this.onRecord.splice(0)) callback();
     if (this.span === NOOP_SPAN) {
-      this.written = this.pending.track(this.writer.write(row));
+      this.written = this.pending.track(this.writer.write(row, this.context));
       return this.written;
     }
     this.span.setAttributes(outcomeAttributes(row));
@@ -97,7 +116,7 @@ export class CompletionRecorder {
       'db.operation.name': 'INSERT',
     });
     this.written = this.pending.track(
-      this.writer.write(row).then((result) => {
+      this.writer.write(row, this.context).then((result) => {
         write.setAttributes({ 'tally.write_result': result });
         if (result === 'rejected') write.fail('rejected');
         write.end();

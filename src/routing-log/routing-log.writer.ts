@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DurableWriter, type WriteResult } from '../durability/durable-writer.js';
-import { MetricsService } from '../health/metrics.service.js';
 import { LimitsService } from '../limits/limits.service.js';
+import type { CompletionContext } from './completion-recorder.js';
+import { CompletionTelemetry } from './completion-telemetry.js';
 import { ROUTING_LOG_COLUMNS, type RoutingLogRow } from './routing-log.row.js';
 
 const KIND = 'routing_log';
@@ -11,10 +12,9 @@ const KIND = 'routing_log';
 export class RoutingLogWriter {
   constructor(
     private readonly durable: DurableWriter,
-    private readonly metrics: MetricsService,
     private readonly limits: LimitsService,
+    private readonly telemetry: CompletionTelemetry,
   ) {
-    metrics.describe('tally_completions_total', 'Completions by outcome and provider, counted when their row is persisted.');
     durable.register({
       kind: KIND,
       table: 'inference_routing_log',
@@ -26,10 +26,10 @@ export class RoutingLogWriter {
   }
 
   /** Resolves when the row is committed or spooled; never rejects. */
-  async write(row: RoutingLogRow): Promise<WriteResult> {
+  async write(row: RoutingLogRow, context: CompletionContext): Promise<WriteResult> {
     const result = await this.durable.write(KIND, row as unknown as Record<string, unknown>);
     if (result !== 'rejected') this.limits.recordCost(row.api_key_id, row.user_id, row.cost_usd, row.timestamp);
-    this.metrics.increment('tally_completions_total', { outcome: row.outcome, provider: row.routed_provider, persisted: result });
+    this.telemetry.completed(row, context, result);
     return result;
   }
 }

@@ -5,6 +5,8 @@ export interface ServiceProcess {
   readonly url: string;
   readonly proc: ChildProcess;
   readonly output: () => string;
+  /** What the process wrote to stdout alone. */
+  readonly stdout: () => string;
   /** Resolves with the exit code (or signal) when the process ends. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -40,8 +42,10 @@ export async function launchService(env: Record<string, string>): Promise<Servic
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
   proc.stdout?.on('data', (d) => {
     output += d;
+    stdout += d;
   });
   proc.stderr?.on('data', (d) => {
     output += d;
@@ -49,5 +53,5 @@ export async function launchService(env: Record<string, string>): Promise<Servic
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { url: `http://127.0.0.1:${port}`, proc, exited, output: () => output };
+  return { url: `http://127.0.0.1:${port}`, proc, exited, output: () => output, stdout: () => stdout };
 }

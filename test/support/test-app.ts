@@ -54,7 +54,8 @@ limits: ${opts.limits ?? '{ rate_per_key: { requests_per_minute: 1000000, burst:
 `;
 }
 
-async function createDatabase(adminUrl: string): Promise<string> {
+/** A fresh, empty database on the test server; returns its URL. */
+export async function createDatabase(adminUrl: string): Promise<string> {
   const name = `tally_test_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
@@ -89,7 +90,7 @@ export async function startTestApp(
     SHUTDOWN_GRACE_MS: '2000',
     ...env,
   });
-  const running = await createApp(config, logger);
+  const running = await createApp(config, { logger });
   await running.app.listen(0, '127.0.0.1');
   const { port } = running.app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
