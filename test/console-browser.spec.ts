@@ -30,7 +30,7 @@ describe('web console in a real browser', () => {
     // The shipped config, with the tier-4 stream slowed from 5 ms to 40 ms a chunk: on a loaded machine
     // 5 ms chunks can reach the browser in one read, and the test must see the answer grow.
     const shipped = readFileSync('config/gateway.yaml', 'utf8');
-    const cloudSim = /(- name: cloud-sim[^]*?options: \{ ttft_ms: 20, )chunk_ms: 5 \}/;
+    const cloudSim = /(- name: cloud-sim[\s\S]*?options: \{ ttft_ms: 20, )chunk_ms: 5 \}/;
     expect(shipped).toMatch(cloudSim);
     app = await startTestApp(shipped.replace(cloudSim, '$1chunk_ms: 40 }'));
     browser = await launchChromium();

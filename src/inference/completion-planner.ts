@@ -7,7 +7,8 @@ import { CompletionRecorder, type RowIdentity } from '../routing-log/completion-
 import { PendingWrites } from '../routing-log/pending-writes.js';
 import type { FallbackAttempt } from '../routing-log/routing-log.row.js';
 import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
-import { type Candidate, ModelRouter } from './model-router.js';
+import type { Candidate } from './model-router.js';
+import type { RoutingTable } from './routing-table.js';
 import { ShutdownSignal } from './shutdown-signal.js';
 
 /** The status the pipeline gives a completion whose client went away (never sent: the client is gone). */
@@ -69,6 +70,8 @@ export interface PlanInput {
     readonly requested_model: string;
   };
   readonly user: AuthenticatedUser;
+  /** The configuration version this request routes with, from its start to its end. */
+  readonly routing: RoutingTable;
   readonly floor: Floor | null;
   /** An admission check after the budget (e.g. a stream slot): a refusal to record and throw, or nothing. */
   readonly admit?: (recorder: CompletionRecorder) => { refusal_reason: string; error: AppError } | undefined;
@@ -81,6 +84,7 @@ export interface PlanInput {
 /** A request that passed admission and routing: it owns its row from here on. */
 export interface Plan {
   readonly id: string;
+  readonly routing: RoutingTable;
   readonly recorder: CompletionRecorder;
   readonly candidates: readonly Candidate[];
   readonly skipped: readonly FallbackAttempt[];
@@ -95,7 +99,6 @@ export interface Plan {
 @Injectable()
 export class CompletionPlanner {
   constructor(
-    private readonly router: ModelRouter,
     private readonly writer: RoutingLogWriter,
     private readonly pending: PendingWrites,
     private readonly shutdown: ShutdownSignal,
@@ -140,7 +143,7 @@ export class CompletionPlanner {
       await recorder.record({ outcome: 'refused', refused: true, refusal_reason: refusal.refusal_reason });
       throw refusal.error;
     }
-    const resolution = this.router.resolve(model);
+    const resolution = input.routing.router.resolve(model);
     if (!resolution.ok) {
       await recorder.record({ outcome: 'refused', refused: true, refusal_reason: `invalid_model:${resolution.message}` });
       throw new AppError(ErrorCode.InvalidModel, resolution.message, { requested_model: model });
@@ -154,7 +157,8 @@ export class CompletionPlanner {
       if (reason) skipped.push({ ...attempt(candidate), reason });
       else candidates.push(candidate);
     }
-    if (candidates.length > 0) return { id: recorder.identity.id, recorder, candidates, skipped, started };
+    if (candidates.length > 0)
+      return { id: recorder.identity.id, routing: input.routing, recorder, candidates, skipped, started };
     if (floor && resolution.candidates.every((c) => c.tier > floor.value)) {
       await recorder.record({
         outcome: 'refused',
