@@ -91,6 +91,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       logger,
       // After the graceful drain (ShutdownSignal), keep-alive sockets must not hold the process open.
       forceCloseConnections: true,
+      // Reject instead of exiting, so a ConfigError from a provider's options gets main's message and the embedded database stops.
+      abortOnError: false,
     });
   } catch (error) {
     await tracing.shutdown();

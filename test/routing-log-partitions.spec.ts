@@ -8,7 +8,8 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../migrations/index.js';
 import { createApp } from '../src/app.factory.js';
-import { type AppConfig, loadConfig } from '../src/config/app-config.js';
+import { loadConfig } from '../src/config/app-config.js';
+import type { GatewayConfigHolder } from '../src/config/gateway-config.holder.js';
 import { dataSourceOptions } from '../src/database/data-source.js';
 import { monthStart, PartitionMaintainer } from '../src/routing-log/partition-maintainer.js';
 import { chatsClient } from './chats-client.js';
@@ -179,8 +180,8 @@ describe('the routing log partitioned by month', () => {
     expect(moved.part).toBe(partName(old));
 
     const maintainer = new PartitionMaintainer(app.running.app.get(DataSource), {
-      retention: { routing_log_days: 100 },
-    } as AppConfig);
+      current: { retention: { routing_log_days: 100 } },
+    } as GatewayConfigHolder);
     const { dropped } = await maintainer.maintain(now);
     expect(dropped).toContain(partName(old));
     expect((await app.db.query(`SELECT to_regclass($1) AS t`, [partName(old)])).rows[0].t).toBeNull();

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { GatewayConfigHolder } from '../config/gateway-config.holder.js';
 import { LimitsService } from '../limits/limits.service.js';
 
 interface Bucket {
@@ -20,16 +20,11 @@ const MAX_BUCKETS = 100_000;
 @Injectable()
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
-  private readonly perMs: number;
-  private readonly burst: number;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly gateway: GatewayConfigHolder,
     private readonly limits: LimitsService,
-  ) {
-    this.perMs = config.limits.rate_per_key.requests_per_minute / 60_000;
-    this.burst = config.limits.rate_per_key.burst;
-  }
+  ) {}
 
   take(user: AuthenticatedUser, now = Date.now()): void {
     this.takeBurst(user.apiKeyId, now);
@@ -37,15 +32,18 @@ export class RateLimiter {
   }
 
   private takeBurst(keyId: string, now: number): void {
-    const bucket = this.buckets.get(keyId) ?? { tokens: this.burst, at: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.perMs);
+    // `limits.rate_per_key` of the configuration being served: a reload applies to the buckets from the next request.
+    const { burst, requests_per_minute } = this.gateway.current.limits.rate_per_key;
+    const perMs = requests_per_minute / 60_000;
+    const bucket = this.buckets.get(keyId) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.at) * perMs);
     bucket.at = now;
     // Re-insert so the map's order is least-recently-used first.
     this.buckets.delete(keyId);
     this.buckets.set(keyId, bucket);
     if (this.buckets.size > MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
     if (bucket.tokens < 1) {
-      const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000));
+      const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
       throw new AppError(ErrorCode.RateLimitExceeded, 'Too many requests for this API key.', { retry_after_s: retryAfter }, 429, {
         'Retry-After': String(retryAfter),
       });

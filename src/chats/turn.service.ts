@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { catchError, concat, concatMap, defer, EMPTY, finalize, from, mergeMap, of } from 'rxjs';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import { type Answer, type ClientConnection, jsonAnswer, sseAnswer } from '../common/http-transport.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { GatewayConfigHolder } from '../config/gateway-config.holder.js';
 import type { ChatRequest } from '../inference/chat-request.schema.js';
 import {
   CLIENT_CLOSED_STATUS,
@@ -109,7 +109,7 @@ export class TurnService {
   private readonly logger = new Logger('TurnService');
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly gateway: GatewayConfigHolder,
     private readonly inference: InferenceService,
     private readonly chatsService: ChatsService,
     private readonly chats: ChatsRepository,
@@ -121,7 +121,7 @@ export class TurnService {
     const { input } = ctx;
     const chat = await this.chatsService.owned(ctx.user, ctx.chatId);
     if (chat.archived_at) throw this.archived(chat.id);
-    const limits = this.config.limits;
+    const limits = this.gateway.current.limits;
     if (input.content.length > limits.max_chars) {
       throw new AppError(ErrorCode.InvalidRequest, `A message may carry at most ${limits.max_chars} characters.`, {
         limit: limits.max_chars,
@@ -142,7 +142,7 @@ export class TurnService {
     const stream = input.stream === true;
     const request: ChatRequest = {
       model,
-      messages: this.conversation(await this.messages.history(chat.id, limits.max_messages)),
+      messages: this.conversation(await this.messages.history(chat.id, limits.max_messages), limits.max_chars),
       stream,
       purpose: 'chat',
     };
@@ -357,10 +357,10 @@ export class TurnService {
   }
 
   /** The newest history that fits the request limits, oldest first (the new user message is last). */
-  private conversation(history: HistoryMessage[]): ChatRequest['messages'] {
+  private conversation(history: HistoryMessage[], maxChars: number): ChatRequest['messages'] {
     let chars = 0;
     let first = history.length;
-    while (first > 0 && chars + history[first - 1].content.length <= this.config.limits.max_chars) {
+    while (first > 0 && chars + history[first - 1].content.length <= maxChars) {
       chars += history[first - 1].content.length;
       first--;
     }

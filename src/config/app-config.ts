@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -70,7 +71,24 @@ export interface ProviderConfig {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-export interface AppConfig {
+/**
+ * The part of the configuration that comes from `gateway.yaml`: what a reload (SIGHUP) may replace.
+ * Everything else in AppConfig comes from the environment and is fixed for the life of the process.
+ */
+export interface GatewayConfig {
+  readonly gatewayConfigPath: string;
+  /** sha256 (hex) of the file's bytes as read, so an operator can compare it with `sha256sum`. */
+  readonly gatewayConfigSha256: string;
+  readonly providers: readonly ProviderConfig[];
+  readonly aliases: Readonly<Record<string, AliasEntry>>;
+  readonly tiers: GatewayFile['tiers'];
+  readonly prices: GatewayFile['prices'];
+  readonly anonymization: GatewayFile['anonymization'];
+  readonly limits: GatewayFile['limits'];
+  readonly retention: GatewayFile['retention'];
+}
+
+export interface AppConfig extends GatewayConfig {
   readonly port: number;
   readonly host: string;
   readonly databaseUrl: string | undefined;
@@ -87,14 +105,6 @@ export interface AppConfig {
   readonly migrateOnStart: boolean;
   /** OpenTelemetry traces over OTLP/HTTP; undefined (no OTLP endpoint set): no tracing module is loaded. */
   readonly tracing: TracingConfig | undefined;
-  readonly gatewayConfigPath: string;
-  readonly providers: readonly ProviderConfig[];
-  readonly aliases: Readonly<Record<string, AliasEntry>>;
-  readonly tiers: GatewayFile['tiers'];
-  readonly prices: GatewayFile['prices'];
-  readonly anonymization: GatewayFile['anonymization'];
-  readonly limits: GatewayFile['limits'];
-  readonly retention: GatewayFile['retention'];
 }
 
 export class ConfigError extends Error {
@@ -224,19 +234,17 @@ function tracingConfig(e: z.infer<typeof envSchema>): TracingConfig | undefined 
   return tracesUrl ? { tracesUrl, serviceName: e.OTEL_SERVICE_NAME ?? 'tally' } : undefined;
 }
 
-/** Reads the environment and `gateway.yaml` once, validates both, and returns one frozen object. */
-export function loadConfig(
-  env: Record<string, string | undefined> = process.env,
-  cwd = process.cwd(),
-  stdoutIsTerminal = process.stdout.isTTY === true,
-): AppConfig {
-  const parsedEnv = envSchema.safeParse(env);
-  if (!parsedEnv.success) throw new ConfigError(formatIssues('environment', parsedEnv.error));
-  const e = parsedEnv.data;
-  const path = isAbsolute(e.GATEWAY_CONFIG) ? e.GATEWAY_CONFIG : resolve(cwd, e.GATEWAY_CONFIG);
+/**
+ * Reads and validates `gateway.yaml` at `path` (absolute): YAML, `${VAR}` expansion, schema, references.
+ * Start-up and every reload go through here, so a file is accepted or refused the same way by both.
+ */
+export function loadGatewayConfig(path: string, env: Record<string, string | undefined> = process.env): GatewayConfig {
   let raw: unknown;
+  let sha256: string;
   try {
-    raw = parseYaml(readFileSync(path, 'utf8'));
+    const bytes = readFileSync(path);
+    sha256 = createHash('sha256').update(bytes).digest('hex');
+    raw = parseYaml(bytes.toString('utf8'));
   } catch (error) {
     throw new ConfigError(`${path}: cannot be read as YAML: ${(error as Error).message}`);
   }
@@ -250,7 +258,30 @@ export function loadConfig(
   if (!parsedFile.success) throw new ConfigError(formatIssues(path, parsedFile.error));
   const file = parsedFile.data;
   checkReferences(file, path);
+  return deepFreeze({
+    gatewayConfigPath: path,
+    gatewayConfigSha256: sha256,
+    providers: file.providers.map((p) => resolveProvider(p, env, path)),
+    aliases: file.aliases,
+    tiers: file.tiers,
+    prices: file.prices,
+    anonymization: file.anonymization,
+    limits: file.limits,
+    retention: file.retention,
+  });
+}
 
+/** Reads the environment and `gateway.yaml` once, validates both, and returns one frozen object. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+  stdoutIsTerminal = process.stdout.isTTY === true,
+): AppConfig {
+  const parsedEnv = envSchema.safeParse(env);
+  if (!parsedEnv.success) throw new ConfigError(formatIssues('environment', parsedEnv.error));
+  const e = parsedEnv.data;
+  const path = isAbsolute(e.GATEWAY_CONFIG) ? e.GATEWAY_CONFIG : resolve(cwd, e.GATEWAY_CONFIG);
+  const gateway = loadGatewayConfig(path, env);
   return deepFreeze({
     port: e.PORT,
     host: e.HOST,
@@ -264,13 +295,6 @@ export function loadConfig(
     consoleDir: isAbsolute(e.CONSOLE_DIR) ? e.CONSOLE_DIR : resolve(cwd, e.CONSOLE_DIR),
     migrateOnStart: e.MIGRATE_ON_START,
     tracing: tracingConfig(e),
-    gatewayConfigPath: path,
-    providers: file.providers.map((p) => resolveProvider(p, env, path)),
-    aliases: file.aliases,
-    tiers: file.tiers,
-    prices: file.prices,
-    anonymization: file.anonymization,
-    limits: file.limits,
-    retention: file.retention,
+    ...gateway,
   });
 }

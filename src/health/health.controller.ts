@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.guard.js';
+import { ConfigReloader } from '../config/config-reloader.js';
 import { DurableWriter } from '../durability/durable-writer.js';
 import { LimitsService } from '../limits/limits.service.js';
 import { MetricsService } from '../observability/metrics.service.js';
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly pending: PendingWrites,
     private readonly durable: DurableWriter,
     private readonly limits: LimitsService,
+    private readonly reloader: ConfigReloader,
   ) {}
 
   @Get('health')
@@ -43,6 +45,8 @@ export class HealthController {
       spool_depth: this.durable.spoolDepth,
       // `local_share` while the counters cannot be exchanged: this replica enforces its share alone.
       limits: this.limits.status(),
+      // The gateway.yaml being served: compare `sha256` with `sha256sum gateway.yaml` after a SIGHUP.
+      gateway_config: this.reloader.status(),
     });
   }
 

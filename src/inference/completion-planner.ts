@@ -9,7 +9,8 @@ import { PendingWrites } from '../routing-log/pending-writes.js';
 import type { FallbackAttempt } from '../routing-log/routing-log.row.js';
 import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
 import { genAiOperation, genAiProvider } from './completion-trace.js';
-import { type Candidate, ModelRouter } from './model-router.js';
+import type { Candidate } from './model-router.js';
+import type { RoutingTable } from './routing-table.js';
 import { ShutdownSignal } from './shutdown-signal.js';
 
 /** The status the pipeline gives a completion whose client went away (never sent: the client is gone). */
@@ -74,6 +75,8 @@ export interface PlanInput {
   /** The incoming request's headers: its W3C `traceparent` makes the completion's span a child of the caller's. */
   readonly carrier?: TraceCarrier;
   readonly operation: CompletionContext['operation'];
+  /** The configuration version this request routes with, from its start to its end. */
+  readonly routing: RoutingTable;
   readonly floor: Floor | null;
   /** An admission check after the budget (e.g. a stream slot): a refusal to record and throw, or nothing. */
   readonly admit?: (recorder: CompletionRecorder) => { refusal_reason: string; error: AppError } | undefined;
@@ -86,6 +89,7 @@ export interface PlanInput {
 /** A request that passed admission and routing: it owns its row from here on. */
 export interface Plan {
   readonly id: string;
+  readonly routing: RoutingTable;
   readonly recorder: CompletionRecorder;
   readonly candidates: readonly Candidate[];
   readonly skipped: readonly FallbackAttempt[];
@@ -102,7 +106,6 @@ export interface Plan {
 @Injectable()
 export class CompletionPlanner {
   constructor(
-    private readonly router: ModelRouter,
     private readonly writer: RoutingLogWriter,
     private readonly pending: PendingWrites,
     private readonly shutdown: ShutdownSignal,
@@ -153,7 +156,7 @@ export class CompletionPlanner {
       throw refusal.error;
     }
     const routing = span.child('tally.route', 'internal', { 'gen_ai.request.model': model });
-    const resolution = this.router.resolve(model);
+    const resolution = input.routing.router.resolve(model);
     if (!resolution.ok) {
       routing.fail('invalid_model', resolution.message);
       routing.end();
@@ -172,7 +175,7 @@ export class CompletionPlanner {
     if (span !== NOOP_SPAN) this.endRouting(routing, span, recorder, resolution.candidates, candidates, skipped, floor);
     if (candidates.length > 0) {
       recorder.routed();
-      return { id: recorder.identity.id, recorder, candidates, skipped, started, span };
+      return { id: recorder.identity.id, routing: input.routing, recorder, candidates, skipped, started, span };
     }
     if (floor && resolution.candidates.every((c) => c.tier > floor.value)) {
       await recorder.record({

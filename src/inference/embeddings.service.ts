@@ -16,10 +16,9 @@ import {
 import { failAttempt, startAttempt } from './completion-trace.js';
 import { type EmbeddingsRequest, upstreamEmbeddingsBody } from './embeddings-request.schema.js';
 import type { Candidate } from './model-router.js';
-import { Pricing } from './pricing.js';
-import { ProviderRegistry } from './provider-registry.js';
 import type { EmbeddingsResponse } from './providers/embeddings-provider.js';
 import { ProviderError } from './providers/provider-error.js';
+import { RoutingTables } from './routing-table.js';
 
 /** Provider types whose adapters embed (`simulated` computes vectors itself); others are skipped. */
 const EMBEDDING_TYPES: ReadonlySet<ProviderType> = new Set([
@@ -65,13 +64,13 @@ export class EmbeddingsService {
 
   constructor(
     private readonly planner: CompletionPlanner,
-    private readonly providers: ProviderRegistry,
-    private readonly pricing: Pricing,
+    private readonly routing: RoutingTables,
   ) {}
 
   /** Mints the row and plans the candidates; a refusal or a request nothing can serve is recorded, then thrown. */
   async begin(input: EmbeddingsInput): Promise<PlannedEmbedding> {
     const { request } = input;
+    const routing = this.routing.current;
     const plan = await this.planner.plan({
       identity: {
         request_id: input.requestId,
@@ -84,13 +83,14 @@ export class EmbeddingsService {
       user: input.user,
       carrier: input.carrier,
       operation: 'embeddings',
+      routing,
       floor: strictestFloor([
         [request.minimum_inference_tier, 'request'],
         [input.user.keyMinimumTier, 'api_key'],
       ]),
       unusable: (candidate) => {
         if (!EMBEDDING_TYPES.has(candidate.provider.type)) return 'embeddings_not_supported';
-        if (!this.providers.embedder(candidate.provider.name))
+        if (!routing.providers.embedder(candidate.provider.name))
           return candidate.provider.enabled ? 'no_adapter' : 'provider_disabled';
         return undefined;
       },
@@ -129,7 +129,7 @@ export class EmbeddingsService {
     const fallbacks = [...plan.skipped];
     let failure: { candidate: Candidate; error: ProviderError; eligible: boolean } | undefined;
     for (const [index, candidate] of plan.candidates.entries()) {
-      const adapter = this.providers.embedder(candidate.provider.name)!;
+      const adapter = plan.routing.providers.embedder(candidate.provider.name)!;
       const span = startAttempt(plan.span, 'embeddings', candidate, index);
       let body: EmbeddingsResponse;
       try {
@@ -158,7 +158,7 @@ export class EmbeddingsService {
       const tokensIn = promptTokens(body);
       span.setAttributes({ 'gen_ai.response.model': body.model, 'gen_ai.usage.input_tokens': tokensIn });
       span.end();
-      const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, 0);
+      const cost = plan.routing.pricing.cost(candidate.provider.name, candidate.model, tokensIn, 0);
       await plan.recorder.record({
         outcome: 'completed',
         ...routeColumns(candidate),

@@ -1,8 +1,8 @@
-import { Controller, Get, Inject, Post, Req } from '@nestjs/common';
+import { Controller, Get, Post, Req } from '@nestjs/common';
 import { catchError, concat, concatMap, finalize, map, of } from 'rxjs';
 import { type Answer, AnswerRoute, Client, type ClientConnection, jsonAnswer, sseAnswer } from '../common/http-transport.js';
 import type { TallyRequest } from '../common/request-context.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { GatewayConfigHolder } from '../config/gateway-config.holder.js';
 import { parseChatRequest } from './chat-request.schema.js';
 import { type Completion, InferenceService, type Route } from './inference.service.js';
 import { ModelsCatalog } from './models.catalog.js';
@@ -21,7 +21,7 @@ export class InferenceController {
   constructor(
     private readonly inference: InferenceService,
     private readonly catalog: ModelsCatalog,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly gateway: GatewayConfigHolder,
   ) {}
 
   @Get('models')
@@ -32,10 +32,8 @@ export class InferenceController {
   @Post('chat/completions')
   @AnswerRoute()
   async createChatCompletion(@Req() req: TallyRequest, @Client() client: ClientConnection): Promise<Answer> {
-    const request = parseChatRequest(req.parsedBody, {
-      maxMessages: this.config.limits.max_messages,
-      maxChars: this.config.limits.max_chars,
-    });
+    const { limits } = this.gateway.current;
+    const request = parseChatRequest(req.parsedBody, { maxMessages: limits.max_messages, maxChars: limits.max_chars });
     const completion = await this.inference.begin({ request, user: req.user!, requestId: req.requestId, carrier: req.headers });
     if (!request.stream) {
       const { route, body } = await this.inference.complete(completion, client.signal);

@@ -5,11 +5,9 @@ import { EmbeddingsController } from './embeddings.controller.js';
 import { EmbeddingsService } from './embeddings.service.js';
 import { InferenceController } from './inference.controller.js';
 import { InferenceService } from './inference.service.js';
-import { ModelRouter } from './model-router.js';
 import { ModelsCatalog } from './models.catalog.js';
 import { ModelsDiscovery } from './models.discovery.js';
-import { Pricing } from './pricing.js';
-import { ProviderRegistry } from './provider-registry.js';
+import { RoutingTables } from './routing-table.js';
 import { ShutdownSignal } from './shutdown-signal.js';
 
 @Module({
@@ -19,9 +17,7 @@ import { ShutdownSignal } from './shutdown-signal.js';
     InferenceService,
     EmbeddingsService,
     CompletionPlanner,
-    ModelRouter,
-    Pricing,
-    ProviderRegistry,
+    RoutingTables,
     ModelsCatalog,
     ModelsDiscovery,
     ShutdownSignal,

@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { defer, map, Observable } from 'rxjs';
 import { CompletionAnonymizer } from '../anonymization/completion-anonymizer.js';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { ClientConnection } from '../common/http-transport.js';
 import type { AuthenticatedUser } from '../common/request-context.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LimitsService } from '../limits/limits.service.js';
 import type { TraceCarrier, TraceSpan } from '../observability/tracing.js';
 import { CompletionRecorder } from '../routing-log/completion-recorder.js';
@@ -24,9 +23,9 @@ import {
 import { failAttempt, startAttempt } from './completion-trace.js';
 import { type Candidate } from './model-router.js';
 import type { ChatCompletion, ChatCompletionChunk, Usage } from './openai.types.js';
-import { cacheTokens, Pricing } from './pricing.js';
-import { ProviderRegistry } from './provider-registry.js';
+import { cacheTokens } from './pricing.js';
 import { ProviderError } from './providers/provider-error.js';
+import { type RoutingTable, RoutingTables } from './routing-table.js';
 import { ShutdownSignal } from './shutdown-signal.js';
 
 export { CLIENT_CLOSED_STATUS, type Route } from './completion-planner.js';
@@ -47,6 +46,8 @@ export interface CompletionInput {
 /** A completion that passed validation and routing: it owns its row from here on. */
 export interface Completion {
   readonly id: string;
+  /** The configuration version this completion was planned with; it keeps it to its end (a reload does not change it). */
+  readonly routing: RoutingTable;
   readonly requestId: string;
   readonly request: ChatRequest;
   readonly recorder: CompletionRecorder;
@@ -88,10 +89,8 @@ export class InferenceService {
   private readonly logger = new Logger('InferenceService');
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly planner: CompletionPlanner,
-    private readonly providers: ProviderRegistry,
-    private readonly pricing: Pricing,
+    private readonly routing: RoutingTables,
     private readonly shutdown: ShutdownSignal,
     private readonly limits: LimitsService,
   ) {}
@@ -102,6 +101,7 @@ export class InferenceService {
    */
   async begin(input: CompletionInput): Promise<Completion> {
     const { request } = input;
+    const routing = this.routing.current;
     const plan = await this.planner.plan({
       identity: {
         request_id: input.requestId,
@@ -114,14 +114,22 @@ export class InferenceService {
       user: input.user,
       carrier: input.carrier,
       operation: 'chat',
+      routing,
       floor: strictestFloor([
         [request.minimum_inference_tier, 'request'],
         [input.chatMinimumTier, 'chat'],
         [input.user.keyMinimumTier, 'api_key'],
       ]),
-      admit: (recorder) => (request.stream ? this.takeStreamSlot(input.user.apiKeyId, recorder) : undefined),
+      admit: (recorder) =>
+        request.stream
+          ? this.takeStreamSlot(input.user.apiKeyId, routing.config.limits.concurrent_streams_per_key, recorder)
+          : undefined,
       unusable: (candidate) =>
-        this.providers.get(candidate.provider.name) ? undefined : candidate.provider.enabled ? 'no_adapter' : 'provider_disabled',
+        routing.providers.get(candidate.provider.name)
+          ? undefined
+          : candidate.provider.enabled
+            ? 'no_adapter'
+            : 'provider_disabled',
       nothingUsable: (skipped) => ({
         error_reason: 'adapter_unavailable:no enabled provider for this model',
         error: new AppError(
@@ -137,7 +145,7 @@ export class InferenceService {
       requestId: input.requestId,
       request,
       anonymizer: new CompletionAnonymizer(
-        this.config.anonymization,
+        routing.config.anonymization,
         { privileged: input.privileged === true, optOut: request.anonymize === false },
         request.messages,
       ),
@@ -145,13 +153,12 @@ export class InferenceService {
   }
 
   /** A live-stream slot per key (`limits.concurrent_streams_per_key`, shared across replicas); it frees when the row is recorded. */
-  private takeStreamSlot(keyId: string, recorder: CompletionRecorder) {
-    const slot = this.limits.takeStream(keyId);
+  private takeStreamSlot(keyId: string, limit: number, recorder: CompletionRecorder) {
+    const slot = this.limits.takeStream(keyId, limit);
     if (slot) {
       recorder.whenRecorded(slot.release);
       return undefined;
     }
-    const limit = this.config.limits.concurrent_streams_per_key;
     return {
       refusal_reason: `concurrent_streams:limit=${limit}`,
       error: new AppError(ErrorCode.RateLimitExceeded, `At most ${limit} concurrent streams per API key.`, { limit }, 429, {
@@ -163,7 +170,7 @@ export class InferenceService {
   /** Non-streaming: fallback across candidates, then one row, committed before this resolves. */
   complete(completion: Completion, signal: AbortSignal): Promise<CompletedJson> {
     return this.withFallback(completion, signal, async (candidate, fallbacks, span) => {
-      const adapter = this.providers.get(candidate.provider.name)!;
+      const adapter = completion.routing.providers.get(candidate.provider.name)!;
       const body = await adapter.complete(this.bodyFor(completion, candidate), signal);
       const tokensIn = body.usage?.prompt_tokens ?? null;
       const tokensOut = body.usage?.completion_tokens ?? null;
@@ -174,7 +181,13 @@ export class InferenceService {
       });
       span.end();
       completion.anonymizer.rehydrateCompletion(body);
-      const cost = this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut, cacheTokens(body.usage));
+      const cost = completion.routing.pricing.cost(
+        candidate.provider.name,
+        candidate.model,
+        tokensIn,
+        tokensOut,
+        cacheTokens(body.usage),
+      );
       await completion.recorder.record({
         outcome: 'completed',
         ...routeColumns(candidate),
@@ -205,7 +218,7 @@ export class InferenceService {
     const abort = new AbortController();
     client.signal.addEventListener('abort', () => abort.abort(new Error('client closed')), { once: true });
     return this.withFallback(completion, client.signal, async (candidate, fallbacks, span) => {
-      const adapter = this.providers.get(candidate.provider.name)!;
+      const adapter = completion.routing.providers.get(candidate.provider.name)!;
       const iterator = adapter.stream(this.bodyFor(completion, candidate), abort.signal);
       const first = await iterator.next();
       if (first.done)
@@ -302,7 +315,7 @@ export class InferenceService {
       return {
         tokens_in: tokensIn,
         tokens_out: tokensOut,
-        cost_usd: this.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut, cacheTokens(u)),
+        cost_usd: completion.routing.pricing.cost(candidate.provider.name, candidate.model, tokensIn, tokensOut, cacheTokens(u)),
         ttft_ms: ttft,
       };
     };

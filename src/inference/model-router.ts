@@ -1,5 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, aliasChain, type ProviderConfig } from '../config/app-config.js';
+import { aliasChain, type GatewayConfig, type ProviderConfig } from '../config/app-config.js';
 
 export interface Candidate {
   readonly provider: ProviderConfig;
@@ -10,12 +9,11 @@ export interface Candidate {
 
 export type Resolution = { ok: true; candidates: Candidate[] } | { ok: false; message: string };
 
-/** Resolves a requested model to its ordered candidates, each with its derived tier. */
-@Injectable()
+/** Resolves a requested model to its ordered candidates, each with its derived tier, in one configuration version. */
 export class ModelRouter {
   private readonly providers: Map<string, ProviderConfig>;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(private readonly config: Pick<GatewayConfig, 'providers' | 'aliases' | 'tiers'>) {
     this.providers = new Map(config.providers.map((p) => [p.name, p]));
   }
 

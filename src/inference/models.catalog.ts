@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, type ProviderConfig } from '../config/app-config.js';
+import { Injectable } from '@nestjs/common';
+import type { ProviderConfig } from '../config/app-config.js';
 import type { ProviderType } from '../config/gateway-config.schema.js';
-import { ModelRouter } from './model-router.js';
+import type { ModelRouter } from './model-router.js';
 import { ModelsDiscovery } from './models.discovery.js';
-import { ProviderRegistry } from './provider-registry.js';
+import { RoutingTables } from './routing-table.js';
 
 export interface ModelEntry {
   id: string;
@@ -32,19 +32,19 @@ function sameModel(type: ProviderType, a: string, b: string): boolean {
 @Injectable()
 export class ModelsCatalog {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly router: ModelRouter,
-    private readonly providers: ProviderRegistry,
+    private readonly routing: RoutingTables,
     private readonly discovery: ModelsDiscovery,
   ) {}
 
   async list(): Promise<ModelEntry[]> {
-    const live = await this.discovery.live();
+    const routing = this.routing.current;
+    const { config, router, providers } = routing;
+    const live = await this.discovery.live(routing);
     const entries: ModelEntry[] = [];
-    for (const alias of Object.keys(this.config.aliases)) {
-      const resolution = this.router.resolve(alias);
+    for (const alias of Object.keys(config.aliases)) {
+      const resolution = router.resolve(alias);
       if (!resolution.ok) continue;
-      const usable = resolution.candidates.find((c) => this.providers.get(c.provider.name)) ?? resolution.candidates[0];
+      const usable = resolution.candidates.find((c) => providers.get(c.provider.name)) ?? resolution.candidates[0];
       entries.push({
         id: alias,
         object: 'model',
@@ -55,27 +55,27 @@ export class ModelsCatalog {
         fallback_count: resolution.candidates.length - 1,
       });
     }
-    const enabled = this.config.providers.filter((provider) => this.providers.get(provider.name));
+    const enabled = config.providers.filter((provider) => providers.get(provider.name));
     for (const provider of enabled) {
-      for (const model of provider.models) entries.push(this.providerEntry(provider, model));
+      for (const model of provider.models) entries.push(providerEntry(router, provider, model));
     }
     for (const provider of enabled) {
       for (const model of live.get(provider.name) ?? []) {
         if (provider.models.some((configured) => sameModel(provider.type, configured, model))) continue;
-        entries.push({ ...this.providerEntry(provider, model), live: true });
+        entries.push({ ...providerEntry(router, provider, model), live: true });
       }
     }
     return entries;
   }
+}
 
-  private providerEntry(provider: ProviderConfig, model: string): ModelEntry {
-    return {
-      id: `${provider.name}/${model}`,
-      object: 'model',
-      created: 0,
-      owned_by: provider.name,
-      routed_inference_tier: this.router.tierOf(provider, model),
-      provider_type: provider.type,
-    };
-  }
+function providerEntry(router: ModelRouter, provider: ProviderConfig, model: string): ModelEntry {
+  return {
+    id: `${provider.name}/${model}`,
+    object: 'model',
+    created: 0,
+    owned_by: provider.name,
+    routed_inference_tier: router.tierOf(provider, model),
+    provider_type: provider.type,
+  };
 }

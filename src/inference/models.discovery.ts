@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, type ProviderConfig } from '../config/app-config.js';
-import { ProviderRegistry } from './provider-registry.js';
+import { Injectable, Logger } from '@nestjs/common';
+import type { ProviderConfig } from '../config/app-config.js';
+import type { ChatProvider } from './providers/chat-provider.js';
 import { canListModels, type ModelLister } from './providers/model-lister.js';
+import type { RoutingTable } from './routing-table.js';
 
 /** How long a provider's model list is reused. */
 export const LIVE_MODELS_TTL_MS = 60_000;
@@ -18,22 +19,18 @@ interface CacheEntry {
 /**
  * The models each enabled provider serves now, asked of the providers themselves (`GET /models`,
  * Anthropic's `/v1/models`, Ollama's `/api/tags`), concurrently, each within a short timeout and
- * cached. A provider that fails or is slow contributes nothing; lookups never throw.
+ * cached per adapter (a reload that changes a provider builds a new adapter, so its list is asked
+ * afresh). A provider that fails or is slow contributes nothing; lookups never throw.
  */
 @Injectable()
 export class ModelsDiscovery {
   private readonly logger = new Logger('ModelsDiscovery');
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache = new WeakMap<ChatProvider, CacheEntry>();
 
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly providers: ProviderRegistry,
-  ) {}
-
-  /** Provider name → its live models, for every enabled provider whose adapter can list them. */
-  async live(): Promise<Map<string, readonly string[]>> {
-    const lookups = this.config.providers.flatMap((provider) => {
-      const adapter = this.providers.get(provider.name);
+  /** Provider name → its live models, for every enabled provider of `routing` whose adapter can list them. */
+  async live(routing: RoutingTable): Promise<Map<string, readonly string[]>> {
+    const lookups = routing.config.providers.flatMap((provider) => {
+      const adapter = routing.providers.get(provider.name);
       return adapter && canListModels(adapter)
         ? [this.lookup(provider, adapter).then((models) => [provider.name, models] as const)]
         : [];
@@ -41,8 +38,8 @@ export class ModelsDiscovery {
     return new Map(await Promise.all(lookups));
   }
 
-  private lookup(provider: ProviderConfig, lister: ModelLister): Promise<readonly string[]> {
-    const cached = this.cache.get(provider.name);
+  private lookup(provider: ProviderConfig, lister: ChatProvider & ModelLister): Promise<readonly string[]> {
+    const cached = this.cache.get(lister);
     if (cached && cached.expires > Date.now()) return cached.models;
     const entry: CacheEntry = { expires: Date.now() + LIVE_MODELS_TTL_MS, models: Promise.resolve([]) };
     entry.models = lister
@@ -53,7 +50,7 @@ export class ModelsDiscovery {
         this.logger.warn(`provider ${provider.name}: model list unavailable: ${(error as Error)?.message ?? error}`);
         return [];
       });
-    this.cache.set(provider.name, entry);
+    this.cache.set(lister, entry);
     return entry.models;
   }
 }

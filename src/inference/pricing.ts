@@ -1,5 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { GatewayConfig } from '../config/app-config.js';
 import type { Usage } from './openai.types.js';
 
 const SCALE = 12; // decimals kept in the numeric(20,12) column
@@ -43,10 +42,9 @@ export function cacheTokens(usage: Usage | null | undefined): CacheTokens {
   return { read: count(details.cached_tokens), write: count(details.cache_write_tokens) };
 }
 
-/** USD cost of a completion from `prices` (per million tokens), as an exact decimal string. */
-@Injectable()
+/** USD cost of a completion from `prices` (per million tokens) of one configuration version, as an exact decimal string. */
 export class Pricing {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(private readonly config: Pick<GatewayConfig, 'prices'>) {}
 
   /**
    * null when the model has no price or tokens are unknown; never a guessed 0. `tokensIn` counts every

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, ConfigError } from '../config/app-config.js';
+import { isDeepStrictEqual } from 'node:util';
+import { Logger } from '@nestjs/common';
+import { ConfigError, type GatewayConfig, type ProviderConfig } from '../config/app-config.js';
 import type { ProviderType } from '../config/gateway-config.schema.js';
 import { AnthropicProvider } from './providers/anthropic.provider.js';
 import { AzureOpenAiProvider } from './providers/azure-openai.provider.js';
@@ -15,40 +16,52 @@ const OPTION_CHECKS: Partial<Record<ProviderType, (options: unknown) => string |
   anthropic: AnthropicProvider.validateOptions,
 };
 
-/** One adapter per enabled provider, built once at boot and shared by all requests. */
-@Injectable()
+/**
+ * One adapter per enabled provider of one configuration version, shared by all its requests. Built
+ * at boot and again for every reload, which keeps the adapter (and its connection pool) of an entry
+ * that did not change and builds new ones for the rest; a replaced adapter stays with the completions
+ * that hold the old version until they end.
+ */
 export class ProviderRegistry {
   private readonly logger = new Logger('ProviderRegistry');
   private readonly adapters = new Map<string, ChatProvider>();
+  private readonly configs = new Map<string, ProviderConfig>();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(config: Pick<GatewayConfig, 'providers' | 'gatewayConfigPath'>, previous?: ProviderRegistry) {
     for (const provider of config.providers) {
       const problem = OPTION_CHECKS[provider.type]?.(provider.options);
       if (problem) throw new ConfigError(`${config.gatewayConfigPath}: providers.${provider.name}.options: ${problem}`);
+    }
+    for (const provider of config.providers) {
       if (!provider.enabled) {
         this.logger.warn(`provider ${provider.name} is off: ${provider.disabledReason}`);
         continue;
       }
-      switch (provider.type) {
-        case 'simulated':
-          this.adapters.set(provider.name, new SimulatedProvider(provider));
-          break;
-        case 'openai':
-        case 'openai_compatible':
-          this.adapters.set(provider.name, new OpenAiProvider(provider));
-          break;
-        case 'anthropic':
-          this.adapters.set(provider.name, new AnthropicProvider(provider));
-          break;
-        case 'azure_openai':
-          this.adapters.set(provider.name, new AzureOpenAiProvider(provider));
-          break;
-        case 'ollama':
-          this.adapters.set(provider.name, new OllamaProvider(provider));
-          break;
-        default:
-          this.logger.warn(`provider ${provider.name}: type ${provider.type} has no adapter in this build; it is skipped`);
-      }
+      const kept = previous?.configs.get(provider.name);
+      const same = kept !== undefined && isDeepStrictEqual(kept, provider);
+      const adapter = same ? previous!.adapters.get(provider.name) : this.build(provider);
+      if (!adapter) continue;
+      this.adapters.set(provider.name, adapter);
+      this.configs.set(provider.name, same ? kept : provider);
+    }
+  }
+
+  private build(provider: ProviderConfig): ChatProvider | undefined {
+    switch (provider.type) {
+      case 'simulated':
+        return new SimulatedProvider(provider);
+      case 'openai':
+      case 'openai_compatible':
+        return new OpenAiProvider(provider);
+      case 'anthropic':
+        return new AnthropicProvider(provider);
+      case 'azure_openai':
+        return new AzureOpenAiProvider(provider);
+      case 'ollama':
+        return new OllamaProvider(provider);
+      default:
+        this.logger.warn(`provider ${provider.name}: type ${provider.type} has no adapter in this build; it is skipped`);
+        return undefined;
     }
   }
 

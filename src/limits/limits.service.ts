@@ -5,6 +5,7 @@ import pg from 'pg';
 import { AppError, ErrorCode } from '../common/app-error.js';
 import type { AuthenticatedUser, SubjectLimits } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { GatewayConfigHolder } from '../config/gateway-config.holder.js';
 import { DATABASE_URL } from '../database/database.tokens.js';
 import { type Metric, minuteWindow, type OthersValue, SharedCounters, STREAMS_WINDOW } from './shared-counters.js';
 import { type BudgetPeriod, type BudgetScope, periodStarts, SpendTracker, type StoredSpend } from './spend-tracker.js';
@@ -56,9 +57,11 @@ export class LimitsService implements OnApplicationBootstrap, OnApplicationShutd
   private stopped = false;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     @Inject(DATABASE_URL) url: string,
+    private readonly gateway: GatewayConfigHolder,
   ) {
+    // Start-up only: the timer and the liveness window are set once (a reload warns when it differs).
     this.syncMs = config.limits.sync_ms;
     this.pool = new pg.Pool({
       connectionString: url,
@@ -99,7 +102,7 @@ export class LimitsService implements OnApplicationBootstrap, OnApplicationShutd
   /** Requests per minute for the key (its own limit, else `limits.rate_per_key`) and, when set, its user. */
   takeRequest(user: AuthenticatedUser, now = Date.now()): void {
     const window = minuteWindow(now);
-    const keyLimit = user.keyLimits.requestsPerMinute ?? this.config.limits.rate_per_key.requests_per_minute;
+    const keyLimit = user.keyLimits.requestsPerMinute ?? this.gateway.current.limits.rate_per_key.requests_per_minute;
     const userLimit = user.userLimits.requestsPerMinute;
     if (userLimit !== null && !this.counters.admit('rpm', `user:${user.id}`, window, userLimit)) {
       throw this.rateLimited('user', userLimit, now);
@@ -110,10 +113,10 @@ export class LimitsService implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  /** A concurrent-stream slot for the key (`limits.concurrent_streams_per_key`); `release` frees it. */
-  takeStream(keyId: string): { release: () => void } | null {
+  /** A concurrent-stream slot for the key (at most `limit`: the completion's `limits.concurrent_streams_per_key`); `release` frees it. */
+  takeStream(keyId: string, limit: number): { release: () => void } | null {
     const subject = `key:${keyId}`;
-    if (!this.counters.admit('streams', subject, STREAMS_WINDOW, this.config.limits.concurrent_streams_per_key)) return null;
+    if (!this.counters.admit('streams', subject, STREAMS_WINDOW, limit)) return null;
     let released = false;
     return {
       release: () => {

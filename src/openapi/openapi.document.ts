@@ -195,7 +195,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     '/ready': {
       get: {
         operationId: 'getReady',
-        summary: 'Readiness: the database answers and the config is loaded',
+        summary: 'Readiness: the database answers and the config is loaded (with its version and hash)',
         tags: ['operations'],
         security: [],
         responses: {
@@ -635,6 +635,16 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           },
           replicas: int('Live replicas, this one included, as last seen.'),
           last_sync_ms_ago: nullable(int()),
+        }),
+        gateway_config: record({
+          version: int('1 for the file read at start-up, one more for every reload (SIGHUP) that swapped a new file in.'),
+          loaded_at: { ...dateTime, description: 'When the version being served was read.' },
+          sha256: str('sha256 of the gateway.yaml bytes being served (compare with `sha256sum`).'),
+          reloads: int('Reloads that swapped a new file in since start-up.'),
+          last_reload_error: {
+            ...nullable(record({ at: dateTime, message: str('The first line of the refusal; the log has the full message.') })),
+            description: 'Set when the latest reload was refused (the previous file keeps serving); null after a good one.',
+          },
         }),
       }),
 

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { GatewayConfigHolder } from '../config/gateway-config.holder.js';
 
 /** Months created ahead of the current one, so no insert ever lands past the last partition. */
 export const MONTHS_AHEAD = 2;
@@ -25,7 +25,7 @@ export class PartitionMaintainer implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     private readonly db: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly gateway: GatewayConfigHolder,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -53,13 +53,14 @@ export class PartitionMaintainer implements OnApplicationBootstrap, OnApplicatio
       if (part) created.push(part);
     }
     if (created.length) this.logger.log(`created routing-log partitions: ${created.join(', ')}`);
-    const dropped = this.config.retention.routing_log_days === undefined ? [] : await this.applyRetention(now);
+    const days = this.gateway.current.retention.routing_log_days;
+    const dropped = days === undefined ? [] : await this.applyRetention(now, days);
     return { created, dropped };
   }
 
   /** Drops every monthly partition whose whole month ended before now − routing_log_days. */
-  private async applyRetention(now: Date): Promise<string[]> {
-    const cutoff = new Date(now.getTime() - this.config.retention.routing_log_days! * 86_400_000);
+  private async applyRetention(now: Date, days: number): Promise<string[]> {
+    const cutoff = new Date(now.getTime() - days * 86_400_000);
     const parts: { name: string }[] = await this.db.query(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
         WHERE i.inhparent = 'inference_routing_log'::regclass`,
@@ -79,8 +80,7 @@ export class PartitionMaintainer implements OnApplicationBootstrap, OnApplicatio
     }
     // Rows the DEFAULT partition caught that are past the cut-off go too (it is normally empty).
     await this.db.query(`DELETE FROM inference_routing_log_default WHERE "timestamp" < $1`, [cutoff]);
-    if (dropped.length)
-      this.logger.log(`retention (${this.config.retention.routing_log_days} days) dropped ${dropped.join(', ')}`);
+    if (dropped.length) this.logger.log(`retention (${days} days) dropped ${dropped.join(', ')}`);
     return dropped;
   }
 }

@@ -24,7 +24,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers and the config is loaded */
+        /** Readiness: the database answers and the config is loaded (with its version and hash) */
         get: operations["getReady"];
         put?: never;
         post?: never;
@@ -398,6 +398,30 @@ export interface components {
                 /** @description Live replicas, this one included, as last seen. */
                 replicas: number;
                 last_sync_ms_ago: number | null;
+            };
+            gateway_config: {
+                /** @description 1 for the file read at start-up, one more for every reload (SIGHUP) that swapped a new file in. */
+                version: number;
+                /**
+                 * Format: date-time
+                 * @description When the version being served was read.
+                 * @example 2026-11-26T08:00:00.123Z
+                 */
+                loaded_at: string;
+                /** @description sha256 of the gateway.yaml bytes being served (compare with `sha256sum`). */
+                sha256: string;
+                /** @description Reloads that swapped a new file in since start-up. */
+                reloads: number;
+                /** @description Set when the latest reload was refused (the previous file keeps serving); null after a good one. */
+                last_reload_error: {
+                    /**
+                     * Format: date-time
+                     * @example 2026-11-26T08:00:00.123Z
+                     */
+                    at: string;
+                    /** @description The first line of the refusal; the log has the full message. */
+                    message: string;
+                } | null;
             };
         };
         ChatMessage: {
