@@ -447,7 +447,17 @@ async function main(): Promise<void> {
         {
           started: started.toISOString(),
           machine: { cpus: cpus().length, model: cpus()[0]?.model.trim(), loadAfter: load },
-          knobs: { REQUESTS, WARMUP, CONCURRENCY, CHUNKS, LONG_CHUNKS, STREAMS, ROUNDS },
+          knobs: {
+            REQUESTS,
+            WARMUP,
+            CONCURRENCY,
+            CHUNKS,
+            LONG_CHUNKS,
+            STREAMS,
+            ROUNDS,
+            OTLP,
+            LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+          },
           portkey: PORTKEY_VERSION,
           table: results.table,
           runs: results.runs,

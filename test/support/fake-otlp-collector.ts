@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { type IncomingCall, LoopbackServer } from './loopback-server.js';
 
 /** An OTLP AnyValue in the JSON encoding (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding). */
 interface AnyValue {
@@ -70,51 +69,31 @@ function attributes(list: KeyValue[] | undefined): Record<string, AttributeValue
  * @opentelemetry/exporter-trace-otlp-http sends, `Content-Type: application/json`, optionally gzip),
  * answered `200` with an `ExportTraceServiceResponse`. Protobuf bodies get 415: this fake reads JSON only.
  */
-export class FakeOtlpCollector {
+export class FakeOtlpCollector extends LoopbackServer {
   readonly spans: ReceivedSpan[] = [];
   /** Export requests received (each a batch of spans). */
   exports = 0;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
 
-  get origin(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts: Buffer[] = [];
-    for await (const part of req) parts.push(part as Buffer);
+  protected respond({ req, res, raw }: IncomingCall): void {
     const answer = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'POST' || req.url !== '/v1/traces') return answer(404, { code: 5, message: 'not found' });
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      return answer(415, { code: 3, message: 'this fake collector reads OTLP/JSON only' });
+    if (req.method !== 'POST' || req.url !== '/v1/traces') {
+      answer(404, { code: 5, message: 'not found' });
+      return;
     }
-    let raw = Buffer.concat(parts);
-    if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      answer(415, { code: 3, message: 'this fake collector reads OTLP/JSON only' });
+      return;
+    }
+    const bytes = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
     let request: ExportTraceServiceRequest;
     try {
-      request = JSON.parse(raw.toString('utf8'));
+      request = JSON.parse(bytes.toString('utf8'));
     } catch {
-      return answer(400, { code: 3, message: 'body is not JSON' });
+      answer(400, { code: 3, message: 'body is not JSON' });
+      return;
     }
     this.exports++;
     for (const resourceSpans of request.resourceSpans ?? []) {

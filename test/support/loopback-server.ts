@@ -22,6 +22,8 @@ export interface IncomingCall {
   readonly body: Record<string, unknown>;
   /** Whether the body was a JSON object. */
   readonly parsed: boolean;
+  /** The body's bytes as received (e.g. a compressed export). */
+  readonly raw: Buffer;
 }
 
 /**
@@ -65,10 +67,11 @@ export abstract class LoopbackServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parts: Buffer[] = [];
     for await (const part of req) parts.push(part as Buffer);
+    const raw = Buffer.concat(parts);
     let body: Record<string, unknown> = {};
     let parsed = false;
     try {
-      const json: unknown = JSON.parse(Buffer.concat(parts).toString('utf8'));
+      const json: unknown = JSON.parse(raw.toString('utf8'));
       if (json && typeof json === 'object' && !Array.isArray(json)) {
         body = json as Record<string, unknown>;
         parsed = true;
@@ -93,7 +96,7 @@ export abstract class LoopbackServer {
       record.finished = true;
     });
     try {
-      await this.respond({ req, res, record, body, parsed });
+      await this.respond({ req, res, record, body, parsed, raw });
     } catch {
       res.destroy();
     }
