@@ -297,16 +297,16 @@ export class InferenceService {
     const stamp = (chunk: ChatCompletionChunk): ChatCompletionChunk | null => {
       if (chunk.usage) usage = chunk.usage;
       if (ttft === null && chunk.choices.some((c) => c.delta?.content || c.delta?.tool_calls)) ttft = since(completion.started);
-      const out: ChatCompletionChunk = {
-        ...chunk,
-        routed_provider: candidate.provider.name,
-        routed_inference_tier: candidate.tier,
-      };
+      // Each chunk is this pipeline's own object (parsed from its frame, or built by the adapter or
+      // the rehydrator), so it is stamped in place rather than copied once more per chunk.
+      chunk.routed_provider = candidate.provider.name;
+      chunk.routed_inference_tier = candidate.tier;
       if (!includeUsage) {
-        delete out.usage;
-        if (out.choices.length === 0) return null; // the usage-only chunk the client did not ask for
+        if (chunk.choices.length === 0) return null; // the usage-only chunk the client did not ask for
+        // Omitted by JSON.stringify; `delete` would turn the object into a slow dictionary-mode one.
+        if (chunk.usage !== undefined) chunk.usage = undefined;
       }
-      return out;
+      return chunk;
     };
     const usageColumns = () => {
       const u = usage as Usage | null;
