@@ -12,18 +12,22 @@
  *
  * Pure: no state survives a call except the lazily loaded, read-only lexicons.
  *
- * compromise (~45 MB resident) is required on the first detection, not at import: a gateway whose
- * traffic never reaches an anonymized tier never pays for it (see docs/decisions.md, issue 13).
+ * The service does not load compromise (~45 MB resident, 0.3–1 s to load): what detection reads of it
+ * is distilled at build time into name-lexicon.data.ts (`npm run generate:name-lexicon`; a test fails
+ * when it drifts from the installed compromise), parsed on the first detection in ~10 ms.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import wordListPath from 'word-list';
+import { NAME_LEXICON } from './name-lexicon.data.js';
 import type { Span } from './types.js';
 
 type Tags = string | string[] | undefined;
 
+type PhraseKind = 'o' | 'n' | 'p';
+
 interface Resources {
-  lexicon: Record<string, Tags>;
+  /** compromise's multi-word entries that are an organisation, a person or a place */
+  phrases: Map<string, PhraseKind>;
   /** lexical features (bit set `F.*`) of every word the lexicons know */
   features: Map<string, number>;
   /** first words of the lexicon's multi-word entries ("goldman" of "goldman sachs") */
@@ -118,19 +122,27 @@ const IMPERATIVE_OBJECTS = new Set([
 
 let resources: Resources | undefined;
 
-function loadResources(): Resources {
-  if (resources) return resources;
-  const nlp = createRequire(import.meta.url)('compromise') as typeof import('compromise').default;
-  // compromise's typings expose the model as `object`; its shape is documented in its README.
-  const model = nlp.model() as unknown as {
-    one: { lexicon: Record<string, Tags> };
-    two: { orgWords: Record<string, unknown> };
-  };
-  const dictionary = new Set(readFileSync(wordListPath, 'utf8').split('\n'));
-  const lexicon = model.one.lexicon;
-  const features = new Map<string, number>();
-  const add = (word: string, bits: number) => features.set(word, (features.get(word) ?? 0) | bits);
-  for (const [word, tags] of Object.entries(lexicon)) {
+/** What compromise's lexicon contributes: per-word feature bits, and multi-word entries by kind. */
+export interface CompromiseLexicon {
+  /** `word\tbits` lines (bits: see `F`), for every single- or multi-word lexicon entry and org word. */
+  readonly features: string;
+  /** `phrase\tkind` lines for multi-word entries that are an organisation (o), a person (n) or a place (p). */
+  readonly phrases: string;
+}
+
+/**
+ * Distils compromise's model into the compact tables detection reads. Run at build time by
+ * `npm run generate:name-lexicon` (into name-lexicon.data.ts, checked by a test against the installed
+ * compromise), so the service never loads compromise itself (~45 MB resident, 0.3–1 s to load).
+ */
+export function distilCompromise(model: {
+  one: { lexicon: Record<string, Tags> };
+  two: { orgWords: Record<string, unknown> };
+}): CompromiseLexicon {
+  const bitsOf = new Map<string, number>();
+  const add = (word: string, bits: number) => bitsOf.set(word, (bitsOf.get(word) ?? 0) | bits);
+  const phrases: string[] = [];
+  for (const [word, tags] of Object.entries(model.one.lexicon)) {
     const named = hasTag(tags, NAME_TAGS);
     let bits = F.inLexicon;
     if (hasTag(tags, FIRST_TAGS)) bits |= F.first;
@@ -143,17 +155,37 @@ function loadResources(): Resources {
     if (!named && hasTag(tags, VERB_TAGS)) bits |= F.verb;
     if (!named && !hasTag(tags, PLACE_TAGS)) bits |= F.commonLex;
     add(word, bits);
+    if (word.includes(' ')) {
+      const kind = hasTag(tags, ORG_TAGS) ? 'o' : hasTag(tags, NAME_TAGS) ? 'n' : hasTag(tags, PLACE_TAGS) ? 'p' : '';
+      if (kind) phrases.push(`${word}\t${kind}`);
+    }
   }
   for (const w of Object.keys(model.two.orgWords)) add(w, F.orgWord);
+  return {
+    features: [...bitsOf].map(([word, bits]) => `${word}\t${bits}`).join('\n'),
+    phrases: phrases.join('\n'),
+  };
+}
+
+function loadResources(): Resources {
+  if (resources) return resources;
+  const dictionary = new Set(readFileSync(wordListPath, 'utf8').split('\n'));
+  const features = new Map<string, number>();
+  for (const line of NAME_LEXICON.features.split('\n')) {
+    const tab = line.indexOf('\t');
+    features.set(line.slice(0, tab), Number(line.slice(tab + 1)));
+  }
+  const add = (word: string, bits: number) => features.set(word, (features.get(word) ?? 0) | bits);
   for (const w of STRONG_ORG_WORDS) add(w, F.strongOrg | F.orgWord);
   for (const w of LEGAL_FORMS) add(w, F.legal | F.strongOrg | F.orgWord);
   for (const w of TITLES) add(w, F.honorific);
-  const phraseStarts = new Set(
-    Object.keys(lexicon)
-      .filter((k) => k.includes(' '))
-      .map((k) => k.slice(0, k.indexOf(' '))),
-  );
-  resources = { lexicon, features, phraseStarts, dictionary };
+  const phrases = new Map<string, PhraseKind>();
+  for (const line of NAME_LEXICON.phrases.split('\n')) {
+    const tab = line.indexOf('\t');
+    phrases.set(line.slice(0, tab), line.slice(tab + 1) as PhraseKind);
+  }
+  const phraseStarts = new Set([...phrases.keys()].map((k) => k.slice(0, k.indexOf(' '))));
+  resources = { phrases, features, phraseStarts, dictionary };
   return resources;
 }
 
@@ -244,7 +276,7 @@ export class NameDetector {
     return NameDetector.instance;
   }
 
-  /** The lexicons, built on first use (loading compromise takes ~0.3 s and ~45 MB). */
+  /** The lexicons, built on first use from the distilled tables (~10 ms). */
   private get res(): Resources {
     return loadResources();
   }
@@ -433,15 +465,10 @@ export class NameDetector {
           .map((it) => it.w.lower)
           .join(' ')
           .replace(/\.$/, '');
-        const tags = this.res.lexicon[phrase];
-        if (tags === undefined) continue;
-        if (hasTag(tags, ORG_TAGS)) {
-          this.emit(out, 'ORGANIZATION', items[a]!.w.start, items[b - 1]!.w.end, 0.85);
-        } else if (!hasTag(tags, PLACE_TAGS) && !hasTag(tags, NAME_TAGS)) {
-          continue;
-        } else if (hasTag(tags, NAME_TAGS)) {
-          this.emit(out, 'PERSON', items[a]!.w.start, items[b - 1]!.w.end, 0.85);
-        }
+        const kind = this.res.phrases.get(phrase);
+        if (kind === undefined) continue;
+        if (kind === 'o') this.emit(out, 'ORGANIZATION', items[a]!.w.start, items[b - 1]!.w.end, 0.85);
+        else if (kind === 'n') this.emit(out, 'PERSON', items[a]!.w.start, items[b - 1]!.w.end, 0.85);
         // Places and recognised entities split the run.
         this.classifyRun(toks, items.slice(0, a), out, pending);
         this.classifyRun(toks, items.slice(b), out, pending);
