@@ -18,6 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import wordListPath from 'word-list';
+import { LineSet } from './line-set.js';
 import { NAME_LEXICON } from './name-lexicon.data.js';
 import type { Span } from './types.js';
 
@@ -32,7 +33,8 @@ interface Resources {
   features: Map<string, number>;
   /** first words of the lexicon's multi-word entries ("goldman" of "goldman sachs") */
   phraseStarts: Set<string>;
-  dictionary: Set<string>;
+  /** `word-list`'s 274k words, one string and a hash table rather than a string per word */
+  dictionary: LineSet;
 }
 
 /** Feature bits, precomputed per known word so that a capitalised word costs one map lookup. */
@@ -169,7 +171,7 @@ export function distilCompromise(model: {
 
 function loadResources(): Resources {
   if (resources) return resources;
-  const dictionary = new Set(readFileSync(wordListPath, 'utf8').split('\n'));
+  const dictionary = new LineSet(readFileSync(wordListPath, 'utf8'));
   const features = new Map<string, number>();
   for (const line of NAME_LEXICON.features.split('\n')) {
     const tab = line.indexOf('\t');
