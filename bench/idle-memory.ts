@@ -6,7 +6,9 @@
  * answers, then the latency of the first request of each kind and the RSS after them.
  *
  * BENCH_MODULES=1 also prints the CommonJS modules loaded at idle, by package; BENCH_SNAPSHOT_DIR=…
- * writes a heap snapshot at idle per configuration (open it in Chrome DevTools → Memory).
+ * writes a heap snapshot at idle per configuration (open it in Chrome DevTools → Memory);
+ * BENCH_ESM_LOG=file records every ES module resolved (test/support/record-modules.mjs; its loader
+ * thread inflates the RSS of that run).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 5000);
 const MODULES = process.env.BENCH_MODULES === '1';
 const SNAPSHOT_DIR = process.env.BENCH_SNAPSHOT_DIR;
+const ESM_LOG = process.env.BENCH_ESM_LOG;
 const ROOT = join(import.meta.dirname, '..');
 
 interface RoutingTarget {
@@ -102,7 +105,12 @@ async function main(): Promise<void> {
         dataDir: join(dir, `data-${rows.length}`),
         gatewayConfig,
         adminKey: ADMIN_KEY,
-        nodeArgs: ['--import', join(import.meta.dirname, 'memory-probe.mjs')],
+        nodeArgs: [
+          '--import',
+          join(import.meta.dirname, 'memory-probe.mjs'),
+          ...(ESM_LOG ? ['--import', join(ROOT, 'test', 'support', 'record-modules.mjs')] : []),
+        ],
+        env: ESM_LOG ? { TALLY_MODULE_LOG: `${ESM_LOG}.${rows.length}` } : {},
         ipc: true,
       });
       try {
