@@ -2,8 +2,10 @@
  * `npm run bench:memory`: Tally's memory at idle, as it runs in production (built to plain JavaScript,
  * `node …/src/main.js`, DATABASE_URL at an embedded PostgreSQL started here so its processes are not
  * counted), for the shipped config/gateway.yaml and for the same configuration without its simulated
- * providers. For each: RSS and process.memoryUsage() `BENCH_IDLE_MS` (default 5000) after /health
- * answers, then the latency of the first request of each kind and the RSS after them.
+ * providers. For each: RSS and process.memoryUsage() at each of `BENCH_IDLE_MS` (default 5000,30000)
+ * after /health answers — V8's memory reducer shrinks the heap left over from start-up some 10–30 s
+ * into an idle process, so both are shown — then the latency of the first request of each kind and the
+ * RSS after them.
  *
  * BENCH_MODULES=1 also prints the CommonJS modules loaded at idle, by package; BENCH_SNAPSHOT_DIR=…
  * writes a heap snapshot at idle per configuration (open it in Chrome DevTools → Memory);
@@ -19,7 +21,7 @@ import { buildTally, type GatewayProcess, startTally } from './gateway-processes
 import { rssMb } from './support/proc-stats.js';
 
 const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
-const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 5000);
+const IDLE_MS = (process.env.BENCH_IDLE_MS ?? '5000,30000').split(',').map(Number);
 const MODULES = process.env.BENCH_MODULES === '1';
 const SNAPSHOT_DIR = process.env.BENCH_SNAPSHOT_DIR;
 const ESM_LOG = process.env.BENCH_ESM_LOG;
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
     ] as const) {
       const tally = await startTally({
         databaseUrl: database.url,
-        dataDir: join(dir, `data-${rows.length}`),
+        dataDir: join(dir, `data-${label.replace(/\W+/g, '-')}`),
         gatewayConfig,
         adminKey: ADMIN_KEY,
         nodeArgs: [
@@ -110,16 +112,19 @@ async function main(): Promise<void> {
           join(import.meta.dirname, 'memory-probe.mjs'),
           ...(ESM_LOG ? ['--import', join(ROOT, 'test', 'support', 'record-modules.mjs')] : []),
         ],
-        env: ESM_LOG ? { TALLY_MODULE_LOG: `${ESM_LOG}.${rows.length}` } : {},
+        env: ESM_LOG ? { TALLY_MODULE_LOG: `${ESM_LOG}.${label.replace(/\W+/g, '-')}` } : {},
         ipc: true,
       });
       try {
-        await new Promise((r) => setTimeout(r, IDLE_MS));
-        const rss = rssMb(tally.pid)!;
-        const { usage } = await ask<{ usage: NodeJS.MemoryUsage }>(tally, { type: 'memory' });
-        const line = `${label}: idle RSS ${rss.toFixed(1)} MB, heapUsed ${mb(usage.heapUsed)} MB, heapTotal ${mb(usage.heapTotal)} MB, external ${mb(usage.external)} MB, arrayBuffers ${mb(usage.arrayBuffers)} MB`;
-        console.log(line);
-        rows.push(line);
+        const upAt = performance.now();
+        for (const ms of IDLE_MS) {
+          await new Promise((r) => setTimeout(r, Math.max(0, ms - (performance.now() - upAt))));
+          const rss = rssMb(tally.pid)!;
+          const { usage } = await ask<{ usage: NodeJS.MemoryUsage }>(tally, { type: 'memory' });
+          const line = `${label} at ${ms / 1000} s: idle RSS ${rss.toFixed(1)} MB, heapUsed ${mb(usage.heapUsed)} MB, heapTotal ${mb(usage.heapTotal)} MB, external ${mb(usage.external)} MB, arrayBuffers ${mb(usage.arrayBuffers)} MB`;
+          console.log(line);
+          rows.push(line);
+        }
         if (MODULES) {
           const { files } = await ask<{ files: string[] }>(tally, { type: 'modules' });
           const counts = new Map<string, number>();
@@ -128,7 +133,7 @@ async function main(): Promise<void> {
           for (const [name, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`    ${n}\t${name}`);
         }
         if (SNAPSHOT_DIR) {
-          const file = join(SNAPSHOT_DIR, `idle-${rows.length}.heapsnapshot`);
+          const file = join(SNAPSHOT_DIR, `idle-${label.replace(/\W+/g, '-')}.heapsnapshot`);
           await ask(tally, { type: 'snapshot', file });
           console.log(`  heap snapshot: ${file}`);
         }

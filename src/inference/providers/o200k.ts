@@ -175,7 +175,7 @@ export function loadO200k(): O200kTokenizer {
     if (rank !== offsets.length - 1) throw new Error(`o200k: rank ${rank} out of order in ${path}`);
   }
   offsets.push(at);
-  const bytes = file.subarray(0, at).slice(); // a copy of its own size, so the file's buffer can go
+  const bytes = new Uint8Array(file.subarray(0, at)); // a copy (Buffer#slice would share), so the file's buffer can go
   const count = offsets.length - 1;
   let size = 1;
   while (size < count * 2) size *= 2;
