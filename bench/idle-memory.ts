@@ -7,7 +7,7 @@
  * into an idle process, so both are shown — then the latency of the first request of each kind and the
  * RSS after them.
  *
- * BENCH_MODULES=1 also prints the CommonJS modules loaded at idle, by package; BENCH_SNAPSHOT_DIR=…
+ * BENCH_SPACES=1 prints V8's heap spaces at the last sample; BENCH_MODULES=1 also prints the CommonJS modules loaded at idle, by package; BENCH_SNAPSHOT_DIR=…
  * writes a heap snapshot at idle per configuration (open it in Chrome DevTools → Memory);
  * BENCH_ESM_LOG=file records every ES module resolved (test/support/record-modules.mjs; its loader
  * thread inflates the RSS of that run).
@@ -124,6 +124,14 @@ async function main(): Promise<void> {
           const line = `${label} at ${ms / 1000} s: idle RSS ${rss.toFixed(1)} MB, heapUsed ${mb(usage.heapUsed)} MB, heapTotal ${mb(usage.heapTotal)} MB, external ${mb(usage.external)} MB, arrayBuffers ${mb(usage.arrayBuffers)} MB`;
           console.log(line);
           rows.push(line);
+        }
+        if (process.env.BENCH_SPACES === '1') {
+          const { spaces } = await ask<{ spaces: import('node:v8').HeapSpaceInfo[] }>(tally, { type: 'spaces' });
+          for (const space of spaces) {
+            console.log(
+              `    ${space.space_name.padEnd(24)} size ${mb(space.space_size)} MB, used ${mb(space.space_used_size)} MB`,
+            );
+          }
         }
         if (MODULES) {
           const { files } = await ask<{ files: string[] }>(tally, { type: 'modules' });
