@@ -10,7 +10,7 @@
  * BENCH_SPACES=1 prints V8's heap spaces at the last sample; BENCH_MODULES=1 also prints the CommonJS modules loaded at idle, by package; BENCH_SNAPSHOT_DIR=…
  * writes a heap snapshot at idle per configuration (open it in Chrome DevTools → Memory);
  * BENCH_ESM_LOG=file records every ES module resolved (test/support/record-modules.mjs; its loader
- * thread inflates the RSS of that run).
+ * thread inflates the RSS of that run); BENCH_NODE_FLAGS='…' adds Node/V8 flags to Tally (experiments).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
           '--import',
           join(import.meta.dirname, 'memory-probe.mjs'),
           ...(ESM_LOG ? ['--import', join(ROOT, 'test', 'support', 'record-modules.mjs')] : []),
+          ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
         ],
         env: ESM_LOG ? { TALLY_MODULE_LOG: `${ESM_LOG}.${label.replace(/\W+/g, '-')}` } : {},
         ipc: true,
