@@ -46,8 +46,19 @@ async function waitReady(child: ChildProcess, url: string, output: () => string,
   }
 }
 
-function launch(what: string, args: string[], env: NodeJS.ProcessEnv, url: string, ready: string): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(
+  what: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  url: string,
+  ready: string,
+  ipc = false,
+): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])],
+  });
   let out = '';
   const keep = (chunk: Buffer) => {
     out = (out + chunk.toString()).slice(-20_000);
@@ -92,6 +103,10 @@ export interface TallyOptions {
   readonly profileDir?: string;
   /** Extra environment (e.g. OTEL_EXPORTER_OTLP_ENDPOINT for BENCH_OTLP=1). */
   readonly env?: Record<string, string>;
+  /** Node flags before the entry point (e.g. `--import` of bench/memory-probe.mjs, which answers over an IPC channel). */
+  readonly nodeArgs?: readonly string[];
+  /** Opens an IPC channel to the process (`child.send`). */
+  readonly ipc?: boolean;
 }
 
 /** Starts `node bench/.cache/tally-build/src/main.js` (the production entry point) and waits for /health. */
@@ -113,7 +128,8 @@ export async function startTally(options: TallyOptions): Promise<GatewayProcess>
   };
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const url = `http://127.0.0.1:${port}`;
-  return launch('Tally', [...profile, join(CACHE, 'tally-build', 'src', 'main.js')], env, url, `${url}/health`);
+  const args = [...profile, ...(options.nodeArgs ?? []), join(CACHE, 'tally-build', 'src', 'main.js')];
+  return launch('Tally', args, env, url, `${url}/health`, options.ipc);
 }
 
 /** Installs the pinned Portkey gateway into bench/.cache/portkey unless it is there already. */

@@ -53,6 +53,8 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 256);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const OTLP = process.env.BENCH_OTLP === '1';
+/** Node/V8 flags for the Tally process under load (e.g. `--max-semi-space-size=2`, see decisions: Idle memory). */
+const TALLY_NODE_FLAGS = (process.env.BENCH_TALLY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const MODEL = 'bench-model';
 const MODEL_T4 = 'bench-model-t4';
 const CHILD_EXEC_ARGV = ['--import', '@swc-node/register/esm-register'];
@@ -240,6 +242,7 @@ async function main(): Promise<void> {
       gatewayConfig: join(dir, 'gateway.yaml'),
       adminKey: ADMIN_KEY,
       profileDir,
+      nodeArgs: TALLY_NODE_FLAGS,
       env: sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {},
     });
     stops.push(async () => {

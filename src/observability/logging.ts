@@ -1,6 +1,6 @@
+import { createRequire } from 'node:module';
 import type { LoggerService } from '@nestjs/common';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
-import pretty from 'pino-pretty';
 import type { AppConfig } from '../config/app-config.js';
 
 export type { Logger as AppLogger } from 'pino';
@@ -36,6 +36,8 @@ export function createAppLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'
   };
   if (destination) return { logger: pino(options, destination), flush: () => undefined };
   if (config.logFormat === 'pretty') {
+    // Required here, not imported: a production process (JSON lines) never loads pino-pretty (~29 modules).
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     const stream = pretty({ colorize: true, sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' });
     return { logger: pino(options, stream), flush: () => undefined };
   }
