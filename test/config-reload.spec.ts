@@ -17,7 +17,6 @@ interface ConfigStatus {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-// biome-ignore lint/suspicious/noControlCharactersInRegex: strips the logger's ANSI colours
 /**
  * The service's output as text: its JSON log lines (stdout is a pipe) become `LEVEL message`, with the
  * message's own line breaks; anything else (the plain start-up refusal on stderr) stays as it is.
