@@ -73,7 +73,12 @@ describe('tracing: OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set', ()
       await res.text();
       answers[name] = { status: res.status, completionId: res.headers.get('x-completion-id') };
     };
-    await post('json', '/v1/chat/completions', { model: 'resilient', messages: [{ role: 'user', content: 'hi' }] });
+    // A chat request may label itself with any purpose: it is still a chat operation, not an embeddings one.
+    await post('json', '/v1/chat/completions', {
+      model: 'resilient',
+      purpose: 'embedding',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     await post('embed', '/v1/embeddings', { model: 'resilient', input: 'embed me' });
     await post('refused', '/v1/chat/completions', {
       model: 'cloud-a/cloud-a-model',
@@ -140,6 +145,7 @@ describe('tracing: OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set', ()
       'tally.request_id': 'req-json',
       'tally.anonymization_applied': false,
       'tally.provider': 'local-b',
+      'tally.purpose': 'embedding',
     });
     expect(span.attributes['tally.completion_id']).toBe(row.id);
   });

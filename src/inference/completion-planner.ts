@@ -8,7 +8,7 @@ import { type CompletionContext, CompletionRecorder, type RowIdentity } from '..
 import { PendingWrites } from '../routing-log/pending-writes.js';
 import type { FallbackAttempt } from '../routing-log/routing-log.row.js';
 import { RoutingLogWriter } from '../routing-log/routing-log.writer.js';
-import { genAiOperation, genAiProvider } from './completion-trace.js';
+import { genAiProvider } from './completion-trace.js';
 import type { Candidate } from './model-router.js';
 import type { RoutingTable } from './routing-table.js';
 import { ShutdownSignal } from './shutdown-signal.js';
@@ -74,6 +74,7 @@ export interface PlanInput {
   readonly user: AuthenticatedUser;
   /** The incoming request's headers: its W3C `traceparent` makes the completion's span a child of the caller's. */
   readonly carrier?: TraceCarrier;
+  /** The GenAI operation, for spans and metrics; stated by the caller, since a chat request may set any `purpose`. */
   readonly operation: CompletionContext['operation'];
   /** The configuration version this request routes with, from its start to its end. */
   readonly routing: RoutingTable;
@@ -123,7 +124,7 @@ export class CompletionPlanner {
       ...input.identity,
     };
     const model = input.identity.requested_model;
-    const span = this.tracing.enabled ? this.startSpan(identity, input.carrier) : NOOP_SPAN;
+    const span = this.tracing.enabled ? this.startSpan(identity, input.operation, input.carrier) : NOOP_SPAN;
     const recorder = new CompletionRecorder(
       identity,
       { apiKeyPrefix: input.user.apiKeyPrefix, operation: input.operation },
@@ -210,8 +211,11 @@ export class CompletionPlanner {
     throw failure.error;
   }
 
-  private startSpan(identity: CompletionRecorder['identity'], carrier: TraceCarrier | undefined): TraceSpan {
-    const operation = genAiOperation(identity.purpose);
+  private startSpan(
+    identity: CompletionRecorder['identity'],
+    operation: PlanInput['operation'],
+    carrier: TraceCarrier | undefined,
+  ): TraceSpan {
     return this.tracing.startSpan(`${operation} ${identity.requested_model}`, 'client', carrier, {
       'gen_ai.operation.name': operation,
       'gen_ai.request.model': identity.requested_model,

@@ -20,11 +20,6 @@ export function genAiProvider(type: ProviderType): string {
   return GENAI_PROVIDERS[type];
 }
 
-/** `gen_ai.operation.name` of a routed request. */
-export function genAiOperation(purpose: string): 'chat' | 'embeddings' {
-  return purpose === 'embedding' ? 'embeddings' : 'chat';
-}
-
 function server(baseUrl: string | undefined): { 'server.address'?: string; 'server.port'?: number } {
   if (!baseUrl) return {};
   const url = new URL(baseUrl);
