@@ -362,6 +362,17 @@ async function main(): Promise<void> {
 
     const c = CONCURRENCY[CONCURRENCY.length - 1];
     const all: Target[] = ['direct', 'tally', 'portkey'];
+    const anonymization = (scenario: string, targets: ScenarioSpec['targets'], tallyModel: string): ScenarioSpec => ({
+      scenario,
+      targets,
+      stream: false,
+      concurrency: 1,
+      chunks: CHUNKS,
+      requests: Math.ceil(REQUESTS / 2),
+      warmup: Math.ceil(WARMUP / 2),
+      prompt: ANON_PROMPT,
+      tallyModel,
+    });
     const specs: ScenarioSpec[] = [
       { scenario: 'json-c1', targets: all, stream: false, concurrency: 1, chunks: CHUNKS, requests: REQUESTS, warmup: WARMUP },
       { scenario: 'stream-c1', targets: all, stream: true, concurrency: 1, chunks: CHUNKS, requests: REQUESTS, warmup: WARMUP },
@@ -393,28 +404,9 @@ async function main(): Promise<void> {
         requests: Math.max(REQUESTS, STREAMS * 4),
         warmup: STREAMS,
       },
-      {
-        scenario: 'anon-off',
-        targets: ['direct', 'tally'],
-        stream: false,
-        concurrency: 1,
-        chunks: CHUNKS,
-        requests: Math.ceil(REQUESTS / 2),
-        warmup: Math.ceil(WARMUP / 2),
-        prompt: ANON_PROMPT,
-        tallyModel: MODEL,
-      },
-      {
-        scenario: 'anon-on',
-        targets: ['tally'],
-        stream: false,
-        concurrency: 1,
-        chunks: CHUNKS,
-        requests: Math.ceil(REQUESTS / 2),
-        warmup: Math.ceil(WARMUP / 2),
-        prompt: ANON_PROMPT,
-        tallyModel: MODEL_T4,
-      },
+      // The same 2 kB prompt to a tier-1 model (anonymization gated off) and to a tier-4 one (on).
+      anonymization('anon-off', ['direct', 'tally'], MODEL),
+      anonymization('anon-on', ['tally'], MODEL_T4),
     ];
     console.log(`\nrunning ${ROUNDS} round(s); targets interleaved per scenario, order rotating by round`);
     const runs: Measured[] = [];
