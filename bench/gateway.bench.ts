@@ -24,7 +24,7 @@
  * included, all `completed`, and the upstream must have served exactly the requests sent.
  *
  * Knobs: BENCH_REQUESTS (2000), BENCH_WARMUP (300), BENCH_CONCURRENCY ("1,32"), BENCH_CHUNKS (20),
- * BENCH_LONG_CHUNKS (200), BENCH_STREAMS (256), BENCH_ROUNDS (1), BENCH_CPU_PROFILE=<dir> (Tally and
+ * BENCH_LONG_CHUNKS (200), BENCH_STREAMS (256), BENCH_ROUNDS (1), BENCH_SCENARIOS (all; e.g. "json-c1,mixed-c32"), BENCH_CPU_PROFILE=<dir> (Tally and
  * Portkey run under `node --cpu-prof`, profiles written at their exit).
  * BENCH_LOG_LEVEL (info, as shipped: Tally's JSON log lines go to a pipe) sets Tally's LOG_LEVEL.
  * BENCH_OTLP=1 runs the measured Tally with tracing on: OTEL_EXPORTER_OTLP_ENDPOINT points at a loopback
@@ -52,6 +52,8 @@ const LONG_CHUNKS = Number(process.env.BENCH_LONG_CHUNKS ?? 200);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 256);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+/** Comma-separated scenario names to run (default: all); the table then has gaps where a scenario was skipped. */
+const ONLY = process.env.BENCH_SCENARIOS?.split(',').filter(Boolean);
 const OTLP = process.env.BENCH_OTLP === '1';
 /** Node/V8 flags for the Tally process under load (e.g. `--max-semi-space-size=2`, see decisions: Idle memory). */
 const TALLY_NODE_FLAGS = (process.env.BENCH_TALLY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -408,17 +410,20 @@ async function main(): Promise<void> {
       anonymization('anon-off', ['direct', 'tally'], MODEL),
       anonymization('anon-on', ['tally'], MODEL_T4),
     ];
+    const chosen = ONLY ? specs.filter((s) => ONLY.includes(s.scenario)) : specs;
+    if (chosen.length === 0) throw new Error(`BENCH_SCENARIOS matches none of ${specs.map((s) => s.scenario).join(', ')}`);
     console.log(`\nrunning ${ROUNDS} round(s); targets interleaved per scenario, order rotating by round`);
     const runs: Measured[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      for (const spec of specs) {
+      for (const spec of chosen) {
         const order = spec.targets.map((_, i) => spec.targets[(i + round) % spec.targets.length]);
         for (const target of order) runs.push(await measure(spec, target));
       }
     }
     const anonymizedRows = (await rows()).rows_anon;
-    const anonRequests = specs.find((s) => s.scenario === 'anon-on')!;
-    if (anonymizedRows !== ROUNDS * (anonRequests.requests + anonRequests.warmup)) {
+    const anonRequests = chosen.find((s) => s.scenario === 'anon-on');
+    const anonExpected = anonRequests ? ROUNDS * (anonRequests.requests + anonRequests.warmup) : 0;
+    if (anonymizedRows !== anonExpected) {
       throw new Error(`anonymization ran on ${anonymizedRows} rows, expected only the anon-on scenario's`);
     }
     const afterLoad = { tally: rssMb(tally.pid)!, portkey: rssMb(portkey.pid)! };
