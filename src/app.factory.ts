@@ -1,14 +1,19 @@
 import type { Server } from 'node:http';
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
+import { admitBearer, hasAccessMetadata } from './auth/auth.guard.js';
+import { AuthService } from './auth/auth.service.js';
+import { RateLimiter } from './auth/rate-limiter.js';
+import { installFastLane } from './common/fast-lane.js';
 import { jsonBodyMiddleware, requestIdMiddleware } from './common/http-middleware.js';
-import type { TallyRequest } from './common/request-context.js';
+import { requestTelemetry, requestTelemetryMiddleware } from './common/http-telemetry.js';
 import type { AppConfig } from './config/app-config.js';
 import { startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { EmbeddingsController } from './inference/embeddings.controller.js';
+import { InferenceController } from './inference/inference.controller.js';
 import { type AppLogger, createAppLogger, PinoNestLogger } from './observability/logging.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { startTracing } from './observability/tracing.js';
@@ -27,45 +32,6 @@ export interface CreateAppOptions {
   readonly logger?: LoggerService;
   /** Where the pino logger writes instead of stdout (tests capture the lines). */
   readonly logDestination?: DestinationStream;
-}
-
-/** One metrics sample and one log line per HTTP request, when the response is done (streams: at their end). */
-function requestTelemetry(metrics: MetricsService, logger: AppLogger) {
-  const requests = metrics.counter('tally_http_requests_total', 'HTTP requests by method, route template and status.', [
-    'method',
-    'route',
-    'status',
-  ]);
-  const duration = metrics.histogram(
-    'tally_http_request_duration_seconds',
-    'Time to the end of the response (streams: the whole stream).',
-    ['method', 'route', 'status'],
-  );
-  return (req: Request, res: Response, next: NextFunction) => {
-    const started = performance.now();
-    res.on('close', () => {
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : '__unmatched__';
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      const seconds = (performance.now() - started) / 1000;
-      requests.inc(labels);
-      if (route === '/metrics') return;
-      duration.observe(labels, seconds);
-      // Fields picked one by one: no headers, no body, no query string can reach the line.
-      logger.info(
-        {
-          event: 'http_request',
-          request_id: (req as TallyRequest).requestId,
-          method: req.method,
-          route,
-          status: res.statusCode,
-          duration_ms: Math.round(seconds * 1e4) / 10,
-          aborted: !res.writableFinished,
-        },
-        'request',
-      );
-    });
-    next();
-  };
 }
 
 /** Builds the whole service: database (embedded when DATABASE_URL is unset), Nest app, middleware. */
@@ -103,10 +69,25 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestIdMiddleware);
-  app.use(requestTelemetry(app.get(MetricsService), pinoLogger));
+  const observe = requestTelemetry(app.get(MetricsService), pinoLogger);
+  app.use(requestTelemetryMiddleware(observe));
   app.use(jsonBodyMiddleware(config.maxBodyBytes));
   await app.init();
   const server = app.getHttpServer() as Server;
+  const [auth, limiter, reflector] = [app.get(AuthService), app.get(RateLimiter), app.get(Reflector)];
+  installFastLane(
+    server,
+    [
+      { path: '/v1/chat/completions', controller: app.get(InferenceController), method: 'createChatCompletion' },
+      { path: '/v1/embeddings', controller: app.get(EmbeddingsController), method: 'createEmbeddings' },
+    ],
+    {
+      observe,
+      maxBodyBytes: config.maxBodyBytes,
+      admit: (req) => admitBearer(req, auth, limiter),
+      needsGuard: (handler, cls) => hasAccessMetadata(reflector, handler, cls),
+    },
+  );
   server.keepAliveTimeout = 65_000;
   return {
     app,

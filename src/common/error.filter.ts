@@ -1,5 +1,5 @@
+import type { ServerResponse } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
 import { AppError, ErrorCode } from './app-error.js';
 import type { TallyRequest } from './request-context.js';
 
@@ -14,34 +14,56 @@ function fromHttpException(exception: HttpException): AppError {
   return AppError.internal();
 }
 
-/** The one error filter: known errors become their status + envelope; anything else a generic 500. */
+/**
+ * What a request's failure answers with: known errors keep their status and envelope; anything else is
+ * logged with its stack and becomes a generic 500 that names the request id.
+ */
+export function toAppError(
+  exception: unknown,
+  req: { method?: string; url?: string; requestId?: string },
+  logger: Logger,
+): AppError {
+  if (exception instanceof AppError) return exception;
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  const path = (req.url ?? '').split('?')[0];
+  logger.error(
+    `unhandled error on ${req.method} ${path} request_id=${req.requestId}: ${(exception as Error)?.stack ?? exception}`,
+  );
+  const error = AppError.internal();
+  error.details.request_id = req.requestId;
+  return error;
+}
+
+/** The one error filter (Nest's routes; the fast lane calls `toAppError` and `sendError` itself). */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<TallyRequest>();
-    let error: AppError;
-    if (exception instanceof AppError) error = exception;
-    else if (exception instanceof HttpException) error = fromHttpException(exception);
-    else {
-      this.logger.error(
-        `unhandled error on ${req.method} ${req.path} request_id=${req.requestId}: ${(exception as Error)?.stack ?? exception}`,
-      );
-      error = AppError.internal();
-      error.details.request_id = req.requestId;
-    }
-    sendError(res, error);
+    // originalUrl: the path as the client sent it, whatever prefix the router stripped.
+    sendError(
+      ctx.getResponse<ServerResponse>(),
+      toAppError(exception, { method: req.method, url: req.originalUrl, requestId: req.requestId }, this.logger),
+    );
   }
 }
 
-export function sendError(res: Response, error: AppError): void {
+/** A JSON body with Express's `res.json` headers, on any Node response (Express's or the fast lane's). */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, error: AppError): void {
   if (res.headersSent) {
     if (!res.writableEnded) res.end();
     return;
   }
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-  res.status(error.status).json(error.toEnvelope());
+  sendJson(res, error.status, error.toEnvelope());
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, ErrorCode } from './app-error.js';
 import { sendError } from './error.filter.js';
 import type { TallyRequest } from './request-context.js';
@@ -8,7 +8,7 @@ const PRINTABLE_ID = /^[\x21-\x7e]{1,128}$/;
 export const MAX_JSON_DEPTH = 64;
 
 /** Accepts the caller's `X-Request-Id` (or `X-Correlation-Id`), else mints one; echoed on every response. */
-export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {
   const supplied = [req.headers['x-request-id'], req.headers['x-correlation-id']]
     .map((h) => (Array.isArray(h) ? h[0] : h)?.trim())
     .find((h) => h && PRINTABLE_ID.test(h));
@@ -54,8 +54,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * with the error envelope here, so no framework default error page can leak out.
  */
 export function jsonBodyMiddleware(maxBytes: number) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const method = req.method.toUpperCase();
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const method = req.method!.toUpperCase();
     if (method === 'GET' || method === 'HEAD' || method === 'DELETE' || method === 'OPTIONS') {
       req.resume();
       next();

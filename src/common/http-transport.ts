@@ -1,7 +1,8 @@
+import type { ServerResponse } from 'node:http';
 import { createParamDecorator, type ExecutionContext, Res } from '@nestjs/common';
-import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import { whenWritable } from './backpressure.js';
+import { sendJson } from './error.filter.js';
 
 /**
  * Everything about putting an answer on the wire, in one place for the gateway and chat turns:
@@ -44,7 +45,7 @@ export interface ClientConnection {
 
 const CONNECTION = Symbol('clientConnection');
 
-function connectionOf(res: Response & { [CONNECTION]?: ClientConnection }): ClientConnection {
+export function connectionOf(res: ServerResponse & { [CONNECTION]?: ClientConnection }): ClientConnection {
   if (res[CONNECTION]) return res[CONNECTION];
   const controller = new AbortController();
   res.on('close', () => {
@@ -56,17 +57,17 @@ function connectionOf(res: Response & { [CONNECTION]?: ClientConnection }): Clie
 
 /** The route's ClientConnection (disconnect signal and backpressure of its response). */
 export const Client = createParamDecorator((_data: unknown, ctx: ExecutionContext) =>
-  connectionOf(ctx.switchToHttp().getResponse<Response>()),
+  connectionOf(ctx.switchToHttp().getResponse<ServerResponse>()),
 );
 
-function writeSse(res: Response, answer: SseAnswer): void {
+function writeSse(res: ServerResponse, answer: SseAnswer): void {
   if (res.destroyed || connectionOf(res).signal.aborted) {
     // The client left while the upstream was opening: subscribe-and-drop runs the pipeline's
     // finalize, which records the row and releases the upstream.
     answer.frames$.subscribe().unsubscribe();
     return;
   }
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
   res.setHeader('X-Accel-Buffering', 'no');
@@ -88,16 +89,26 @@ function writeSse(res: Response, answer: SseAnswer): void {
 }
 
 /** Writes an Answer to its response. */
-function writeAnswer(res: Response, answer: Answer): void {
+export function writeAnswer(res: ServerResponse, answer: Answer): void {
   if (answer.kind === 'sse') {
     writeSse(res, answer);
     return;
   }
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-  res.status(answer.status).json(answer.body);
+  sendJson(res, answer.status, answer.body);
 }
 
-type AnswerHandler = (...args: unknown[]) => Promise<Answer>;
+/** A handler as written (before `@AnswerRoute()` wrapped it): the request, its ClientConnection, and the Answer it returns. */
+export type AnswerHandler = (...args: unknown[]) => Promise<Answer>;
+
+const HANDLER = Symbol('answerHandler');
+
+/** The handler `@AnswerRoute()` wrapped (the fast lane calls it itself, with its own request and ClientConnection). */
+export function answerHandlerOf(route: unknown): AnswerHandler {
+  const handler = (route as { [HANDLER]?: AnswerHandler })[HANDLER];
+  if (!handler) throw new Error('not an @AnswerRoute() method');
+  return handler;
+}
 
 /**
  * A route whose handler returns an Answer, which this writes. The `@Res()` it applies past the
@@ -112,8 +123,9 @@ export function AnswerRoute(): MethodDecorator {
     const responseIndex = handler.length;
     Res()(target, key, responseIndex);
     const route = async function (this: unknown, ...args: unknown[]): Promise<void> {
-      writeAnswer(args[responseIndex] as Response, await handler.apply(this, args));
+      writeAnswer(args[responseIndex] as ServerResponse, await handler.apply(this, args));
     };
+    Object.defineProperty(route, HANDLER, { value: handler });
     // Route metadata set by decorators applied before this one stays with the method.
     for (const metadataKey of Reflect.getMetadataKeys(handler)) {
       Reflect.defineMetadata(metadataKey, Reflect.getMetadata(metadataKey, handler), route);
