@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import type { WriteResult } from '../durability/durable-writer.js';
 import { APP_LOGGER, type AppLogger } from '../observability/logging.js';
@@ -23,7 +23,16 @@ type GenAiLabel =
  * Metadata only, as the row: never prompt or completion text, never the key.
  */
 @Injectable()
-export class CompletionTelemetry {
+export class CompletionTelemetry implements OnApplicationShutdown {
+  /** Completions whose line and metrics are still to be taken (after their responses left, see `later`). */
+  private queue: [RoutingLogRow, CompletionContext, WriteResult][] = [];
+  private scheduled = false;
+  private readonly drain = () => {
+    this.scheduled = false;
+    const queue = this.queue;
+    this.queue = [];
+    for (const [row, context, persisted] of queue) this.completed(row, context, persisted);
+  };
   private readonly completions: Counter<'outcome' | 'provider' | 'persisted'>;
   private readonly tokenUsage: Histogram<GenAiLabel | 'gen_ai_token_type'>;
   private readonly duration: Histogram<GenAiLabel>;
@@ -63,6 +72,23 @@ export class CompletionTelemetry {
       labels,
       GEN_AI_SECONDS_BUCKETS,
     );
+  }
+
+  /**
+   * Takes the completion's line and metrics in the next turn of the event loop: the caller resolves
+   * first, so the response (or the `[DONE]` frame) leaves before this work rather than after it.
+   * Shutdown takes whatever is still queued.
+   */
+  later(row: RoutingLogRow, context: CompletionContext, persisted: WriteResult): void {
+    this.queue.push([row, context, persisted]);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.drain();
   }
 
   completed(row: RoutingLogRow, context: CompletionContext, persisted: WriteResult): void {

@@ -29,7 +29,7 @@ export class RoutingLogWriter {
   async write(row: RoutingLogRow, context: CompletionContext): Promise<WriteResult> {
     const result = await this.durable.write(KIND, row as unknown as Record<string, unknown>);
     if (result !== 'rejected') this.limits.recordCost(row.api_key_id, row.user_id, row.cost_usd, row.timestamp);
-    this.telemetry.completed(row, context, result);
+    this.telemetry.later(row, context, result);
     return result;
   }
 }
