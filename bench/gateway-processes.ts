@@ -7,7 +7,7 @@
  * bench/portkey-fetch-shim.mjs preloaded (its streams fail on this Node without it; see that file).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../src/database/embedded-postgres.js';
 
@@ -109,7 +109,15 @@ export interface TallyOptions {
   readonly ipc?: boolean;
 }
 
-/** Starts `node bench/.cache/tally-build/src/main.js` (the production entry point) and waits for /health. */
+/** The Node flags `npm start` runs Tally with (package.json's start script), so the bench runs it the same way. */
+export function productionNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const [node, ...args] = scripts.start.split(/\s+/);
+  if (node !== 'node' || args.at(-1) !== 'dist/src/main.js') throw new Error(`unexpected start script: ${scripts.start}`);
+  return args.slice(0, -1);
+}
+
+/** Starts `node bench/.cache/tally-build/src/main.js` (the production entry point, with `npm start`'s flags) and waits for /health. */
 export async function startTally(options: TallyOptions): Promise<GatewayProcess> {
   const port = await freePort();
   const { NODE_OPTIONS: _omit, ...parentEnv } = process.env;
@@ -128,7 +136,7 @@ export async function startTally(options: TallyOptions): Promise<GatewayProcess>
   };
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const url = `http://127.0.0.1:${port}`;
-  const args = [...profile, ...(options.nodeArgs ?? []), join(CACHE, 'tally-build', 'src', 'main.js')];
+  const args = [...profile, ...productionNodeFlags(), ...(options.nodeArgs ?? []), join(CACHE, 'tally-build', 'src', 'main.js')];
   return launch('Tally', args, env, url, `${url}/health`, options.ipc);
 }
 
