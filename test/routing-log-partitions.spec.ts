@@ -1,16 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { PartitionRoutingLog1764180000000 } from '../migrations/1764180000000-PartitionRoutingLog.js';
 import { migrations } from '../migrations/index.js';
 import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/app-config.js';
 import type { GatewayConfigHolder } from '../src/config/gateway-config.holder.js';
 import { dataSourceOptions } from '../src/database/data-source.js';
+import { DurableWriter } from '../src/durability/durable-writer.js';
 import { monthStart, PartitionMaintainer } from '../src/routing-log/partition-maintainer.js';
 import { chatsClient } from './chats-client.js';
 import { ADMIN_KEY, eventually, gatewayYaml, startTestApp, type TestApp } from './support/test-app.js';
@@ -115,6 +117,26 @@ describe('the routing log partitioned by month', () => {
     expect((await app.db.query('SELECT count(*)::int AS n FROM inference_routing_log WHERE id = $1', [r.id])).rows[0].n).toBe(1);
   });
 
+  it('the writer sends a row again (alone, or in a group) without ON CONFLICT: still one row, committed, never rejected', async () => {
+    const durable = app.running.app.get(DurableWriter);
+    const a = row(member.id, new Date());
+    const b = row(member.id, new Date());
+    expect(await durable.write('routing_log', a)).toBe('committed');
+    // Written at once: the first goes alone, the next two as one group that meets `a` again.
+    const results = await Promise.all([
+      durable.write('routing_log', a),
+      durable.write('routing_log', b),
+      durable.write('routing_log', a),
+    ]);
+    expect(results).toEqual(['committed', 'committed', 'committed']);
+    const { rows } = await app.db.query(
+      'SELECT id, count(*)::int AS n FROM inference_routing_log WHERE id = ANY($1) GROUP BY id',
+      [[a.id, b.id]],
+    );
+    expect(rows.map((r) => r.n)).toEqual([1, 1]);
+    expect(existsSync(join(app.dataDir, 'spool', 'rejected.jsonl'))).toBe(false);
+  });
+
   it('replays a spool across a month boundary into the right partitions, exactly once, on a restarted replica', async () => {
     const now = new Date();
     const boundary = monthStart(now); // the first instant of this month
@@ -153,6 +175,8 @@ describe('the routing log partitioned by month', () => {
         [before.id, partName(lastOfPrevious), lastOfPrevious.toISOString()],
         [after.id, partName(boundary), boundary.toISOString()],
       ]);
+      // The duplicate was recognised as already stored, not refused.
+      expect(existsSync(join(dataDir, 'spool', 'rejected.jsonl'))).toBe(false);
     } finally {
       await replica.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -201,7 +225,8 @@ describe('the routing log partitioned by month', () => {
 
 it('the conversion migration moves every row of an existing table into monthly partitions', async () => {
   const url = await freshDatabase();
-  const before = migrations.slice(0, migrations.length - 1);
+  const partitioning = migrations.indexOf(PartitionRoutingLog1764180000000);
+  const before = migrations.slice(0, partitioning);
   const old = new DataSource({ ...dataSourceOptions(url), migrations: before });
   await old.initialize();
   await old.runMigrations({ transaction: 'each' });
@@ -234,7 +259,7 @@ it('the conversion migration moves every row of an existing table into monthly p
   expect(original.n).toBe(months.length * 3);
   await old.destroy();
 
-  const all = new DataSource(dataSourceOptions(url));
+  const all = new DataSource({ ...dataSourceOptions(url), migrations: migrations.slice(0, partitioning + 1) });
   await all.initialize();
   try {
     const applied = await all.runMigrations({ transaction: 'each' });

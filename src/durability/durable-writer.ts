@@ -11,7 +11,7 @@ import { Spool, type SpoolRecord } from './spool.js';
 /** `committed`: in PostgreSQL. `spooled`: fsync'd locally, replayed when the database is back. */
 export type WriteResult = 'committed' | 'spooled' | 'rejected';
 
-/** A table written through the durable path: rows inserted with ON CONFLICT (its key) DO NOTHING. */
+/** A table written through the durable path: a row already stored (same key) is never stored twice. */
 export interface DurableTable {
   readonly kind: string;
   readonly table: string;
@@ -19,6 +19,14 @@ export interface DurableTable {
   readonly jsonColumns: readonly string[];
   /** The primary key ON CONFLICT names (default `id`); every write and replay carries all of it. */
   readonly conflictKey?: readonly string[];
+  /**
+   * How a row already stored (a retry, a spool replay) is told apart. `on_conflict` (the default): the
+   * INSERT says `ON CONFLICT (conflictKey) DO NOTHING`. `unique_violation`: a plain INSERT, and
+   * SQLSTATE 23505 means the row is already there (only for a table whose one unique index is its
+   * primary key); a group that meets one is sent again row by row. On a partitioned table ON CONFLICT
+   * costs every insert a speculative insertion and a per-partition lookup of its arbiter index.
+   */
+  readonly duplicates?: 'on_conflict' | 'unique_violation';
 }
 
 interface Statement {
@@ -43,11 +51,29 @@ const RETRY_DELAY_MS = 25;
 const PREPARED_ROWS = 32;
 
 /** A column value as a query parameter. PostgreSQL text and jsonb cannot hold NUL: it becomes U+FFFD rather than failing the row. */
-function toParam(value: unknown, json: boolean): unknown {
+export function toParam(value: unknown, json: boolean): unknown {
   if (value === null || value === undefined) return null;
   // In JSON text NUL is the escape \u0000, unless its backslash is itself escaped (an even run before it).
   if (json) return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
   return typeof value === 'string' ? value.replaceAll('\u0000', '\ufffd') : value;
+}
+
+/** The INSERT of an `n`-row group (exported for bench/routing-log-insert.bench.ts, which sends the same). */
+export function insertSql(table: DurableTable, n: number): string {
+  const width = table.columns.length;
+  const tuples = Array.from({ length: n }, (_, r) => `(${table.columns.map((_c, c) => `$${r * width + c + 1}`).join(',')})`);
+  const conflict =
+    table.duplicates === 'unique_violation'
+      ? ''
+      : ` ON CONFLICT (${(table.conflictKey ?? ['id']).map((c) => `"${c}"`).join(', ')}) DO NOTHING`;
+  return `INSERT INTO ${table.table} (${table.columns.map((c) => `"${c}"`).join(',')}) VALUES ${tuples.join(',')}${conflict}`;
+}
+
+export const preparedName = (table: DurableTable, n: number) => `durable_${table.kind}_${n}`;
+
+/** The row is already stored: its table detects duplicates by the primary key's unique violation. */
+function isDuplicate(table: DurableTable, error: unknown): boolean {
+  return table.duplicates === 'unique_violation' && (error as { code?: unknown })?.code === '23505';
 }
 
 /** SQLSTATE classes that fail the same way every time (bad data, constraint, schema): never spool those. */
@@ -60,7 +86,8 @@ function isDeterministic(error: unknown): boolean {
  * The durable write path for receipts. Never throws into a request. Rows that arrive while a write
  * is in flight are grouped into one multi-row INSERT (group commit with no timer). When PostgreSQL
  * is down or hung, rows go to an fsync'd spool and a replayer inserts them once it is back; every
- * insert is `ON CONFLICT (id) DO NOTHING`, so retries and replays can never duplicate a row.
+ * insert is `ON CONFLICT (key) DO NOTHING` or, per table, a plain INSERT whose unique violation means
+ * "already stored", so retries and replays can never duplicate a row.
  */
 @Injectable()
 export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -176,7 +203,7 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
     const results: WriteResult[] = [];
     for (const row of rows) {
       const error = this.unreachable ? new Error('database unreachable') : await this.insert(table, [row]);
-      if (!error) results.push('committed');
+      if (!error || isDuplicate(table, error)) results.push('committed');
       else if (isDeterministic(error)) {
         this.reject(table, row, error);
         results.push('rejected');
@@ -229,11 +256,9 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
     const key = `${table.kind}:${n}`;
     let statement = this.statements.get(key);
     if (!statement) {
-      const width = table.columns.length;
-      const tuples = Array.from({ length: n }, (_, r) => `(${table.columns.map((_c, c) => `$${r * width + c + 1}`).join(',')})`);
       statement = {
-        name: n <= PREPARED_ROWS ? `durable_${table.kind}_${n}` : undefined,
-        text: `INSERT INTO ${table.table} (${table.columns.map((c) => `"${c}"`).join(',')}) VALUES ${tuples.join(',')} ON CONFLICT (${(table.conflictKey ?? ['id']).map((c) => `"${c}"`).join(', ')}) DO NOTHING`,
+        name: n <= PREPARED_ROWS ? preparedName(table, n) : undefined,
+        text: insertSql(table, n),
         json: table.columns.map((c) => table.jsonColumns.includes(c)),
       };
       this.statements.set(key, statement);
@@ -279,8 +304,9 @@ export class DurableWriter implements OnApplicationBootstrap, OnApplicationShutd
       if (!isDeterministic(error)) return false;
       for (const row of rows) {
         const rowError = await this.insert(table, [row]);
-        if (rowError && !isDeterministic(rowError)) return false;
-        if (rowError) this.reject(table, row, rowError);
+        if (!rowError || isDuplicate(table, rowError)) continue;
+        if (!isDeterministic(rowError)) return false;
+        this.reject(table, row, rowError);
       }
     }
     return true;
