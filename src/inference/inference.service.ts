@@ -27,6 +27,7 @@ import { cacheTokens } from './pricing.js';
 import { ProviderError } from './providers/provider-error.js';
 import { type RoutingTable, RoutingTables } from './routing-table.js';
 import { ShutdownSignal } from './shutdown-signal.js';
+import { dataFrame } from './sse/sse-frames.js';
 
 export { CLIENT_CLOSED_STATUS, type Route } from './completion-planner.js';
 
@@ -65,13 +66,33 @@ export interface CompletedJson {
 }
 
 /**
+ * Chunks as the client sees them (re-identified, stamped), in order: those of one upstream read, so a
+ * caller handles and writes them at once.
+ */
+export class StreamBatch {
+  #frames: string | undefined;
+
+  constructor(readonly chunks: readonly ChatCompletionChunk[]) {}
+
+  /** Their SSE frames, `data: <json>\n\n` each, concatenated (made on first use: a chat turn sends its own). */
+  get frames(): string {
+    if (this.#frames === undefined) {
+      let frames = '';
+      for (const chunk of this.chunks) frames += dataFrame(chunk);
+      this.#frames = frames;
+    }
+    return this.#frames;
+  }
+}
+
+/**
  * An upstream stream, opened, in the parts a caller's pipeline puts together as
  * `concat(chunks$, persist$ → terminal frame)` with `catchError(failed$)` and `finalize(release)`.
  */
 export interface OpenedStream {
   readonly route: Route;
-  /** Chunks as the client sees them (re-identified, stamped); completes when the upstream ends. Writes nothing. */
-  readonly chunks$: Observable<ChatCompletionChunk>;
+  /** Chunks as the client sees them, a batch per upstream read (never empty); completes when the upstream ends. Writes nothing. */
+  readonly chunks$: Observable<StreamBatch>;
   /** Records the `completed` row with the usage `chunks$` saw; emits the row once it is persisted (committed or spooled). */
   readonly persist$: Observable<Readonly<RoutingLogRow>>;
   /** Records `failed` (or `shutdown`) with the usage seen so far unless recorded already; emits the error for the client. */
@@ -223,7 +244,7 @@ export class InferenceService {
       const first = await iterator.next();
       if (first.done)
         throw new ProviderError('protocol', `${candidate.provider.name} sent an empty stream`, candidate.provider.name);
-      span.setAttributes({ 'gen_ai.response.model': first.value.model });
+      span.setAttributes({ 'gen_ai.response.model': first.value[0].model });
       // The attempt lasts as long as its stream: it ends when the completion's outcome is recorded.
       completion.recorder.whenRecorded(() => {
         const row = completion.recorder.recordedRow!;
@@ -285,28 +306,31 @@ export class InferenceService {
   private opened(
     completion: Completion,
     candidate: Candidate,
-    first: ChatCompletionChunk,
-    iterator: AsyncGenerator<ChatCompletionChunk, void, undefined>,
+    first: ChatCompletionChunk[],
+    iterator: AsyncGenerator<ChatCompletionChunk[], void, undefined>,
     abort: AbortController,
     attempts: FallbackAttempt[],
     backpressure: ClientConnection['backpressure'],
   ): OpenedStream {
     const includeUsage = completion.request.stream_options?.include_usage === true;
+    const provider = candidate.provider.name;
+    const tier = candidate.tier;
     let usage: Usage | null = null;
     let ttft: number | null = null;
-    const stamp = (chunk: ChatCompletionChunk): ChatCompletionChunk | null => {
+    /** Accounts for one chunk and stamps it for the client into `out` (unless the client did not ask for it). */
+    const stamp = (chunk: ChatCompletionChunk, out: ChatCompletionChunk[]): void => {
       if (chunk.usage) usage = chunk.usage;
       if (ttft === null && chunk.choices.some((c) => c.delta?.content || c.delta?.tool_calls)) ttft = since(completion.started);
       // Each chunk is this pipeline's own object (parsed from its frame, or built by the adapter or
       // the rehydrator), so it is stamped in place rather than copied once more per chunk.
-      chunk.routed_provider = candidate.provider.name;
-      chunk.routed_inference_tier = candidate.tier;
+      chunk.routed_provider = provider;
+      chunk.routed_inference_tier = tier;
       if (!includeUsage) {
-        if (chunk.choices.length === 0) return null; // the usage-only chunk the client did not ask for
+        if (chunk.choices.length === 0) return; // the usage-only chunk the client did not ask for
         // Omitted by JSON.stringify; `delete` would turn the object into a slow dictionary-mode one.
         if (chunk.usage !== undefined) chunk.usage = undefined;
       }
-      return chunk;
+      out.push(chunk);
     };
     const usageColumns = () => {
       const u = usage as Usage | null;
@@ -321,23 +345,31 @@ export class InferenceService {
     };
 
     const rehydrator = completion.anonymizer.chunkRehydrator(candidate.tier);
-    const chunks$ = new Observable<ChatCompletionChunk>((subscriber) => {
+    const chunks$ = new Observable<StreamBatch>((subscriber) => {
       let stopped = false;
+      /** One upstream batch, re-identified and stamped, to the subscriber as one StreamBatch. */
+      const emit = (batch: readonly ChatCompletionChunk[]) => {
+        const out: ChatCompletionChunk[] = [];
+        for (const chunk of batch) {
+          if (rehydrator) for (const piece of rehydrator.transform(chunk)) stamp(piece, out);
+          else stamp(chunk, out);
+        }
+        if (out.length > 0) subscriber.next(new StreamBatch(out));
+      };
       // Text held back by the re-identifier is never lost: it goes out at the end, also on errors.
       const emitTail = () => {
         const tail = rehydrator?.flush();
-        const out = tail && stamp(tail);
-        if (out) subscriber.next(out);
+        if (!tail) return;
+        const out: ChatCompletionChunk[] = [];
+        stamp(tail, out);
+        if (out.length > 0) subscriber.next(new StreamBatch(out));
       };
       const cutByShutdown = this.shutdown.onDeadline(() => abort.abort(new Error('shutdown')));
       const run = async () => {
         try {
-          let next: IteratorResult<ChatCompletionChunk, void> = { done: false, value: first };
+          let next: IteratorResult<ChatCompletionChunk[], void> = { done: false, value: first };
           while (!next.done) {
-            for (const chunk of rehydrator ? rehydrator.transform(next.value) : [next.value]) {
-              const out = stamp(chunk);
-              if (out) subscriber.next(out);
-            }
+            emit(next.value);
             await backpressure();
             if (stopped) return;
             next = await iterator.next();

@@ -46,7 +46,7 @@ describe('UpstreamHttp (the client every HTTP adapter shares)', () => {
       try {
         const res = await http.post(url, body, deadline, OPTIONS);
         const out: T[] = [];
-        for await (const frame of http.frames(res, deadline, parser)) out.push(frame);
+        for await (const frames of http.frames(res, deadline, parser)) out.push(...frames);
         return out;
       } finally {
         deadline.dispose();
@@ -72,9 +72,11 @@ describe('UpstreamHttp (the client every HTTP adapter shares)', () => {
     let failure: unknown;
     const res = await http.post(url, {}, deadline, OPTIONS);
     try {
-      for await (const event of http.frames(res, deadline, new SseParser())) {
-        seen.push(event.data);
-        if (event.data === '[DONE]') deadline.settle();
+      for await (const events of http.frames(res, deadline, new SseParser())) {
+        for (const event of events) {
+          seen.push(event.data);
+          if (event.data === '[DONE]') deadline.settle();
+        }
       }
     } catch (error) {
       failure = error;

@@ -75,7 +75,7 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider, ModelLi
     }
   }
 
-  async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
     const deadline = this.http.deadline(signal);
     const streamOptions = { ...(body.stream_options ?? {}), include_usage: true };
     let sawDone = false;
@@ -87,18 +87,28 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider, ModelLi
         this.postOptions('application/json, text/event-stream'),
       );
       let finished = false;
-      for await (const event of this.http.frames(res, deadline, new SseParser())) {
+      for await (const events of this.http.frames(res, deadline, new SseParser())) {
         if (sawDone) continue;
-        if (event.data === '[DONE]') {
-          // Read on to the end of the response (briefly) so its connection can return to the pool.
-          sawDone = true;
-          deadline.settle();
-          continue;
+        const batch: ChatCompletionChunk[] = [];
+        try {
+          for (const event of events) {
+            if (event.data === '[DONE]') {
+              // Read on to the end of the response (briefly) so its connection can return to the pool.
+              sawDone = true;
+              deadline.settle();
+              break;
+            }
+            const chunk = this.adjustChunk(this.parseChunk(event.data), body.model);
+            if (!chunk) continue;
+            if (!finished && chunk.choices.some((c) => c.finish_reason)) finished = true;
+            batch.push(chunk);
+          }
+        } catch (error) {
+          // The chunks before a bad frame go out first, as they would have one by one.
+          if (batch.length > 0) yield batch;
+          throw error;
         }
-        const chunk = this.adjustChunk(this.parseChunk(event.data), body.model);
-        if (!chunk) continue;
-        if (chunk.choices.some((c) => c.finish_reason)) finished = true;
-        yield chunk;
+        if (batch.length > 0) yield batch;
       }
       // Some servers omit [DONE]; a stream that also never finished a choice was cut short.
       if (!sawDone && !finished) throw new ProviderError('protocol', `${this.name} stream ended before completion`, this.name);
