@@ -22,12 +22,12 @@ import {
 } from './completion-planner.js';
 import { failAttempt, startAttempt } from './completion-trace.js';
 import { type Candidate } from './model-router.js';
-import type { ChatCompletion, ChatCompletionChunk, Usage } from './openai.types.js';
+import { type ChatCompletion, type ChatCompletionChunk, UPSTREAM_JSON, type Usage } from './openai.types.js';
 import { cacheTokens } from './pricing.js';
 import { ProviderError } from './providers/provider-error.js';
 import { type RoutingTable, RoutingTables } from './routing-table.js';
 import { ShutdownSignal } from './shutdown-signal.js';
-import { dataFrame } from './sse/sse-frames.js';
+import { dataFrame, memberCut } from './sse/sse-frames.js';
 
 export { CLIENT_CLOSED_STATUS, type Route } from './completion-planner.js';
 
@@ -72,13 +72,17 @@ export interface CompletedJson {
 export class StreamBatch {
   #frames: string | undefined;
 
-  constructor(readonly chunks: readonly ChatCompletionChunk[]) {}
+  /** `forwarded[i]`, when set, is chunk i's frame made from its upstream text (so it need not be serialised). */
+  constructor(
+    readonly chunks: readonly ChatCompletionChunk[],
+    private readonly forwarded: readonly (string | undefined)[],
+  ) {}
 
   /** Their SSE frames, `data: <json>\n\n` each, concatenated (made on first use: a chat turn sends its own). */
   get frames(): string {
     if (this.#frames === undefined) {
       let frames = '';
-      for (const chunk of this.chunks) frames += dataFrame(chunk);
+      for (let i = 0; i < this.chunks.length; i++) frames += this.forwarded[i] ?? dataFrame(this.chunks[i]);
       this.#frames = frames;
     }
     return this.#frames;
@@ -317,19 +321,36 @@ export class InferenceService {
     const tier = candidate.tier;
     let usage: Usage | null = null;
     let ttft: number | null = null;
-    /** Accounts for one chunk and stamps it for the client into `out` (unless the client did not ask for it). */
-    const stamp = (chunk: ChatCompletionChunk, out: ChatCompletionChunk[]): void => {
+    /** What the stamp adds at the end of a forwarded chunk's object, and the frame's end. */
+    const stampText = `,"routed_provider":${JSON.stringify(provider)},"routed_inference_tier":${JSON.stringify(tier)}}\n\n`;
+    /**
+     * The frame of a chunk from its upstream text with the stamp added and, when the client did not ask
+     * for usage, the `usage` member cut, exactly as serialising the stamped chunk would say it; undefined
+     * when the text cannot say that (a stamp field already there, a `usage` member not found plainly).
+     */
+    const forwardedFrame = (chunk: ChatCompletionChunk, json: string): string | undefined => {
+      if (chunk.routed_provider !== undefined || chunk.routed_inference_tier !== undefined) return undefined;
+      const close = json.lastIndexOf('}');
+      if (includeUsage || chunk.usage === undefined) return `data: ${json.slice(0, close)}${stampText}`;
+      const cut = memberCut(json, 'usage');
+      return cut ? `data: ${json.slice(0, cut[0])}${json.slice(cut[1], close)}${stampText}` : undefined;
+    };
+    /**
+     * Accounts for one chunk and stamps it for the client into `out` and its frame, when its upstream
+     * text may be forwarded, into `frames` (unless the client did not ask for the chunk).
+     */
+    const stamp = (chunk: ChatCompletionChunk, out: ChatCompletionChunk[], frames: (string | undefined)[], forward: boolean) => {
       if (chunk.usage) usage = chunk.usage;
       if (ttft === null && chunk.choices.some((c) => c.delta?.content || c.delta?.tool_calls)) ttft = since(completion.started);
+      if (!includeUsage && chunk.choices.length === 0) return; // the usage-only chunk the client did not ask for
+      const json = forward ? chunk[UPSTREAM_JSON] : undefined;
+      frames.push(json === undefined ? undefined : forwardedFrame(chunk, json));
       // Each chunk is this pipeline's own object (parsed from its frame, or built by the adapter or
       // the rehydrator), so it is stamped in place rather than copied once more per chunk.
       chunk.routed_provider = provider;
       chunk.routed_inference_tier = tier;
-      if (!includeUsage) {
-        if (chunk.choices.length === 0) return; // the usage-only chunk the client did not ask for
-        // Omitted by JSON.stringify; `delete` would turn the object into a slow dictionary-mode one.
-        if (chunk.usage !== undefined) chunk.usage = undefined;
-      }
+      // Omitted by JSON.stringify; `delete` would turn the object into a slow dictionary-mode one.
+      if (!includeUsage && chunk.usage !== undefined) chunk.usage = undefined;
       out.push(chunk);
     };
     const usageColumns = () => {
@@ -350,19 +371,22 @@ export class InferenceService {
       /** One upstream batch, re-identified and stamped, to the subscriber as one StreamBatch. */
       const emit = (batch: readonly ChatCompletionChunk[]) => {
         const out: ChatCompletionChunk[] = [];
+        const frames: (string | undefined)[] = [];
         for (const chunk of batch) {
-          if (rehydrator) for (const piece of rehydrator.transform(chunk)) stamp(piece, out);
-          else stamp(chunk, out);
+          // Re-identified text differs from the upstream's: those chunks are serialised, never forwarded.
+          if (rehydrator) for (const piece of rehydrator.transform(chunk)) stamp(piece, out, frames, false);
+          else stamp(chunk, out, frames, true);
         }
-        if (out.length > 0) subscriber.next(new StreamBatch(out));
+        if (out.length > 0) subscriber.next(new StreamBatch(out, frames));
       };
       // Text held back by the re-identifier is never lost: it goes out at the end, also on errors.
       const emitTail = () => {
         const tail = rehydrator?.flush();
         if (!tail) return;
         const out: ChatCompletionChunk[] = [];
-        stamp(tail, out);
-        if (out.length > 0) subscriber.next(new StreamBatch(out));
+        const frames: (string | undefined)[] = [];
+        stamp(tail, out, frames, false);
+        if (out.length > 0) subscriber.next(new StreamBatch(out, frames));
       };
       const cutByShutdown = this.shutdown.onDeadline(() => abort.abort(new Error('shutdown')));
       const run = async () => {

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '../../config/app-config.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequestBody } from '../openai.types.js';
+import { type ChatCompletion, type ChatCompletionChunk, type ChatRequestBody, UPSTREAM_JSON } from '../openai.types.js';
 import { SseParser } from '../sse/sse-parser.js';
 import type { ChatProvider } from './chat-provider.js';
 import {
@@ -11,6 +11,14 @@ import {
 import { idsOf, type ModelLister } from './model-lister.js';
 import { ProviderError } from './provider-error.js';
 import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-http.js';
+
+/**
+ * Whether a chunk's JSON text (which parsed to an object) can be forwarded as it is: it starts with its
+ * brace and is one line (several `data:` lines join with \n, which would break the client's frame).
+ */
+function forwardable(json: string): boolean {
+  return json.charCodeAt(0) === 123 && json.indexOf('\n') === -1;
+}
 
 /**
  * OpenAI's Chat Completions and Embeddings over HTTP; also vLLM, llama.cpp server, LM Studio,
@@ -43,7 +51,11 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider, ModelLi
     return this.config.apiKey ? { authorization: `Bearer ${this.config.apiKey}` } : {};
   }
 
-  /** A stream chunk as the gateway passes it on; `null` drops it (a subclass may drop provider annotations). */
+  /**
+   * A stream chunk as the gateway passes it on; `null` drops it (a subclass may drop provider
+   * annotations). One that changes a chunk returns a new object, so the upstream text of the old one
+   * is not forwarded in its place.
+   */
   protected adjustChunk(chunk: ChatCompletionChunk, _model: string): ChatCompletionChunk | null {
     return chunk;
   }
@@ -98,8 +110,11 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider, ModelLi
               deadline.settle();
               break;
             }
-            const chunk = this.adjustChunk(this.parseChunk(event.data), body.model);
+            const parsed = this.parseChunk(event.data);
+            const chunk = this.adjustChunk(parsed, body.model);
             if (!chunk) continue;
+            // The text says exactly what the chunk holds (unchanged, one line): the pipeline may forward it.
+            if (chunk === parsed && forwardable(event.data)) chunk[UPSTREAM_JSON] = event.data;
             if (!finished && chunk.choices.some((c) => c.finish_reason)) finished = true;
             batch.push(chunk);
           }
