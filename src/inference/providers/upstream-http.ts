@@ -35,10 +35,33 @@ export class ReadDeadline {
     this.touch();
   }
 
-  /** Restarts the read clock, by default with the full read timeout (the grace once settled). */
+  private disposed = false;
+  /** When the read clock runs out (`performance.now()` time). */
+  private expiresAt = 0;
+  /** When the armed read timer fires; one that fires before `expiresAt` (touched since) re-arms itself. */
+  private timerAt = 0;
+  private readonly onReadTimer = () => {
+    this.timer = undefined;
+    const left = this.expiresAt - performance.now();
+    if (left > 0) this.arm(left);
+    else this.expire('read');
+  };
+
+  /**
+   * Restarts the read clock, by default with the full read timeout (the grace once settled). Called on
+   * every read, so it only moves the expiry: the timer is re-armed when it fires early, or at once
+   * when the new expiry is sooner than the armed one.
+   */
   touch(ms = this.settled ? SETTLE_GRACE_MS : this.timeoutMs): void {
+    this.expiresAt = performance.now() + ms;
+    if (this.timer === undefined || this.expiresAt < this.timerAt) this.arm(ms);
+  }
+
+  private arm(ms: number): void {
+    if (this.disposed) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.expire('read'), ms);
+    this.timerAt = performance.now() + ms;
+    this.timer = setTimeout(this.onReadTimer, ms);
   }
 
   /**
@@ -57,6 +80,7 @@ export class ReadDeadline {
 
   /** Stops the clocks; a response not read to its end cannot go back to the pool, so its socket is dropped. */
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.timer);
     clearTimeout(this.overall);
     this.caller.removeEventListener('abort', this.onCallerAbort);
