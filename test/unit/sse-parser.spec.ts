@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { type SseEvent, SseParser } from '../../src/inference/sse/sse-parser.js';
+import { type SseEvent, SseParser, Utf8Stream } from '../../src/inference/sse/sse-parser.js';
 
 const STREAM =
   'data: {"a":"héllo ☃ 👋"}\n\n' +
@@ -153,3 +153,51 @@ function parseAll(bytes: Buffer, cuts: number[]): SseEvent[] {
   out.push(...parser.end());
   return out;
 }
+
+describe('Utf8Stream (the parsers’ decoder)', () => {
+  /** Decodes `bytes` fed in pieces at `cuts` with both decoders. */
+  const both = (bytes: Buffer, cuts: number[]) => {
+    const reference = new TextDecoder('utf-8');
+    const ours = new Utf8Stream();
+    let a = '';
+    let b = '';
+    let start = 0;
+    for (const cut of [...cuts, bytes.length]) {
+      a += reference.decode(bytes.subarray(start, cut), { stream: true });
+      b += ours.write(bytes.subarray(start, cut));
+      start = cut;
+    }
+    return { reference: a + reference.decode(), ours: b + ours.end() };
+  };
+
+  it('decodes as a streaming TextDecoder does: split and invalid sequences, 20000 random byte strings', () => {
+    let s = 3;
+    const next = (n: number) => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return Math.floor((s / 2 ** 32) * n);
+    };
+    // ASCII, the lead and continuation bytes of 2-, 3- and 4-byte sequences, overlongs, surrogates, bytes never valid.
+    const pool = [
+      0x41, 0x0a, 0xc3, 0xa9, 0xe2, 0x98, 0x83, 0xf0, 0x9f, 0x91, 0x8b, 0x80, 0xbf, 0xc0, 0xc1, 0xf5, 0xff, 0xed, 0xa0, 0xef,
+      0xbb, 0xe0, 0xf4, 0x90,
+    ];
+    for (let t = 0; t < 20000; t++) {
+      const bytes = Buffer.from(Array.from({ length: 1 + next(12) }, () => pool[next(pool.length)]));
+      const cuts: number[] = [];
+      for (let i = 1; i < bytes.length; i++) if (next(3) === 0) cuts.push(i);
+      const { reference, ours } = both(bytes, cuts);
+      expect({ bytes: [...bytes], cuts, text: ours }).toEqual({ bytes: [...bytes], cuts, text: reference });
+    }
+  });
+
+  it('drops one byte order mark at the start, also split across reads, and keeps any other', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const text = Buffer.concat([bom, Buffer.from('data: x'), bom, Buffer.from('\n')]);
+    for (let cut = 0; cut <= text.length; cut++) {
+      const { reference, ours } = both(text, cut === 0 || cut === text.length ? [] : [cut]);
+      expect(ours).toBe(reference);
+      expect(ours).toBe('data: x\ufeff\n');
+    }
+    expect(both(Buffer.concat([Buffer.from('a'), bom]), []).ours).toBe('a\ufeff');
+  });
+});

@@ -1,3 +1,29 @@
+import { StringDecoder } from 'node:string_decoder';
+
+/**
+ * UTF-8 decoding of a byte stream, as `new TextDecoder('utf-8')` with `{ stream: true }` does it (a
+ * sequence split across reads is held, invalid bytes become U+FFFD, one leading byte order mark is
+ * dropped), on node's StringDecoder: the same text, several times faster on a large read.
+ */
+export class Utf8Stream {
+  private readonly decoder = new StringDecoder('utf8');
+  private started = false;
+
+  write(bytes: Uint8Array): string {
+    return this.first(this.decoder.write(bytes as Buffer));
+  }
+
+  end(): string {
+    return this.first(this.decoder.end());
+  }
+
+  private first(text: string): string {
+    if (this.started || text.length === 0) return text;
+    this.started = true;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+}
+
 export interface SseEvent {
   event: string | undefined;
   data: string;
@@ -22,16 +48,16 @@ export class SseParser {
   /** The frame's `data` so far; undefined until a `data` line (a frame without one is not an event). */
   private data: string | undefined;
   private event: string | undefined;
-  private readonly decoder = new TextDecoder('utf-8');
+  private readonly decoder = new Utf8Stream();
 
   /** Decodes bytes incrementally (a UTF-8 sequence split across reads is held) and parses them. */
   feed(bytes: Uint8Array): SseEvent[] {
-    return this.push(this.decoder.decode(bytes, { stream: true }));
+    return this.push(this.decoder.write(bytes));
   }
 
   /** Flushes the decoder and any frame left without its terminating blank line. */
   end(): SseEvent[] {
-    const events = this.push(`${this.decoder.decode()}\n\n`);
+    const events = this.push(`${this.decoder.end()}\n\n`);
     this.buffer = '';
     return events;
   }
