@@ -25,7 +25,12 @@ describe('backpressure on a stream', () => {
         for (let i = 0; i < CHUNKS; i++) {
           const frame = `data: ${JSON.stringify({ id: sse.id, object: 'chat.completion.chunk', created: 1, model: sse.model, choices: [{ index: 0, delta: { content: PIECE }, finish_reason: null }] })}\n\n`;
           sent += frame.length;
-          if (!res.write(frame)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+          if (!res.write(frame)) {
+            await new Promise((resolve) => {
+              res.once('drain', resolve);
+              res.once('close', resolve);
+            });
+          }
           if (res.destroyed) return;
         }
         sse.finish();
