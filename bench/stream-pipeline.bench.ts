@@ -11,8 +11,9 @@
  * (the recorder) are stubbed; both cost the same per stream, whatever N.
  *
  * The upstream response is a Readable that receives, per read of `BENCH_READ_BYTES` (default 64 KiB:
- * the whole 200-chunk stream in one read, as strace shows Tally reading it in bench:gateway), one push
- * per upstream write, as llhttp does for a chunked body; reads arrive a macrotask apart.
+ * the whole 200-chunk stream in one read, as Tally reads it in bench:gateway; 190 is one frame per
+ * read, as a model streams tokens), one push per upstream write, as llhttp does for a chunked body;
+ * reads arrive a macrotask apart.
  *
  * Per-chunk CPU is the slope of CPU per stream between BENCH_CHUNKS (20) and BENCH_LONG_CHUNKS (200).
  * `--base <dir>` also loads another checkout's src/ (e.g. `git archive HEAD~3 | tar -x -C /tmp/base`,
