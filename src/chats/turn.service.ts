@@ -221,12 +221,17 @@ export class TurnService {
     let content = '';
     let usage: Usage | null = null;
     const deltas$ = stream.chunks$.pipe(
-      concatMap((chunk) => {
-        if (chunk.usage) usage = chunk.usage;
-        const text = chunk.choices[0]?.delta?.content;
-        if (!text) return EMPTY;
-        content += text;
-        return of(dataFrame({ type: 'delta', message_id: assistant.id, content: text }));
+      concatMap((batch) => {
+        // The delta frames of one upstream read leave in one write.
+        let frames = '';
+        for (const chunk of batch.chunks) {
+          if (chunk.usage) usage = chunk.usage;
+          const text = chunk.choices[0]?.delta?.content;
+          if (!text) continue;
+          content += text;
+          frames += dataFrame({ type: 'delta', message_id: assistant.id, content: text });
+        }
+        return frames ? of(frames) : EMPTY;
       }),
     );
     // The receipt invariant for a turn: the routing-log row, then the assistant message, are persisted

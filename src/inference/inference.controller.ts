@@ -42,7 +42,10 @@ export class InferenceController {
     if (client.signal.aborted) throw this.inference.abandon(completion);
     const stream = await this.inference.openStream(completion, client);
     // The receipt invariant: the row is persisted before [DONE], so a client closing on [DONE] cancels nothing.
-    const frames$ = concat(stream.chunks$.pipe(map(dataFrame)), stream.persist$.pipe(concatMap(() => of(DONE_FRAME)))).pipe(
+    const frames$ = concat(
+      stream.chunks$.pipe(map((batch) => batch.frames)),
+      stream.persist$.pipe(concatMap(() => of(DONE_FRAME))),
+    ).pipe(
       catchError((error: unknown) =>
         stream.failed$(error).pipe(concatMap((appError) => of(dataFrame(appError.toEnvelope()), DONE_FRAME))),
       ),

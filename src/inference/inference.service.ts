@@ -22,11 +22,12 @@ import {
 } from './completion-planner.js';
 import { failAttempt, startAttempt } from './completion-trace.js';
 import { type Candidate } from './model-router.js';
-import type { ChatCompletion, ChatCompletionChunk, Usage } from './openai.types.js';
+import { type ChatCompletion, type ChatCompletionChunk, UPSTREAM_JSON, type Usage } from './openai.types.js';
 import { cacheTokens } from './pricing.js';
 import { ProviderError } from './providers/provider-error.js';
 import { type RoutingTable, RoutingTables } from './routing-table.js';
 import { ShutdownSignal } from './shutdown-signal.js';
+import { dataFrame, memberCut } from './sse/sse-frames.js';
 
 export { CLIENT_CLOSED_STATUS, type Route } from './completion-planner.js';
 
@@ -65,13 +66,37 @@ export interface CompletedJson {
 }
 
 /**
+ * Chunks as the client sees them (re-identified, stamped), in order: those of one upstream read, so a
+ * caller handles and writes them at once.
+ */
+export class StreamBatch {
+  #frames: string | undefined;
+
+  /** `forwarded[i]`, when set, is chunk i's frame made from its upstream text (so it need not be serialised). */
+  constructor(
+    readonly chunks: readonly ChatCompletionChunk[],
+    private readonly forwarded: readonly (string | undefined)[],
+  ) {}
+
+  /** Their SSE frames, `data: <json>\n\n` each, concatenated (made on first use: a chat turn sends its own). */
+  get frames(): string {
+    if (this.#frames === undefined) {
+      let frames = '';
+      for (let i = 0; i < this.chunks.length; i++) frames += this.forwarded[i] ?? dataFrame(this.chunks[i]);
+      this.#frames = frames;
+    }
+    return this.#frames;
+  }
+}
+
+/**
  * An upstream stream, opened, in the parts a caller's pipeline puts together as
  * `concat(chunks$, persist$ → terminal frame)` with `catchError(failed$)` and `finalize(release)`.
  */
 export interface OpenedStream {
   readonly route: Route;
-  /** Chunks as the client sees them (re-identified, stamped); completes when the upstream ends. Writes nothing. */
-  readonly chunks$: Observable<ChatCompletionChunk>;
+  /** Chunks as the client sees them, a batch per upstream read (never empty); completes when the upstream ends. Writes nothing. */
+  readonly chunks$: Observable<StreamBatch>;
   /** Records the `completed` row with the usage `chunks$` saw; emits the row once it is persisted (committed or spooled). */
   readonly persist$: Observable<Readonly<RoutingLogRow>>;
   /** Records `failed` (or `shutdown`) with the usage seen so far unless recorded already; emits the error for the client. */
@@ -223,7 +248,7 @@ export class InferenceService {
       const first = await iterator.next();
       if (first.done)
         throw new ProviderError('protocol', `${candidate.provider.name} sent an empty stream`, candidate.provider.name);
-      span.setAttributes({ 'gen_ai.response.model': first.value.model });
+      span.setAttributes({ 'gen_ai.response.model': first.value[0].model });
       // The attempt lasts as long as its stream: it ends when the completion's outcome is recorded.
       completion.recorder.whenRecorded(() => {
         const row = completion.recorder.recordedRow!;
@@ -285,28 +310,48 @@ export class InferenceService {
   private opened(
     completion: Completion,
     candidate: Candidate,
-    first: ChatCompletionChunk,
-    iterator: AsyncGenerator<ChatCompletionChunk, void, undefined>,
+    first: ChatCompletionChunk[],
+    iterator: AsyncGenerator<ChatCompletionChunk[], void, undefined>,
     abort: AbortController,
     attempts: FallbackAttempt[],
     backpressure: ClientConnection['backpressure'],
   ): OpenedStream {
     const includeUsage = completion.request.stream_options?.include_usage === true;
+    const provider = candidate.provider.name;
+    const tier = candidate.tier;
     let usage: Usage | null = null;
     let ttft: number | null = null;
-    const stamp = (chunk: ChatCompletionChunk): ChatCompletionChunk | null => {
+    /** What the stamp adds at the end of a forwarded chunk's object, and the frame's end. */
+    const stampText = `,"routed_provider":${JSON.stringify(provider)},"routed_inference_tier":${JSON.stringify(tier)}}\n\n`;
+    /**
+     * The frame of a chunk from its upstream text with the stamp added and, when the client did not ask
+     * for usage, the `usage` member cut, exactly as serialising the stamped chunk would say it; undefined
+     * when the text cannot say that (a stamp field already there, a `usage` member not found plainly).
+     */
+    const forwardedFrame = (chunk: ChatCompletionChunk, json: string): string | undefined => {
+      if (chunk.routed_provider !== undefined || chunk.routed_inference_tier !== undefined) return undefined;
+      const close = json.lastIndexOf('}');
+      if (includeUsage || chunk.usage === undefined) return `data: ${json.slice(0, close)}${stampText}`;
+      const cut = memberCut(json, 'usage');
+      return cut ? `data: ${json.slice(0, cut[0])}${json.slice(cut[1], close)}${stampText}` : undefined;
+    };
+    /**
+     * Accounts for one chunk and stamps it for the client into `out` and its frame, when its upstream
+     * text may be forwarded, into `frames` (unless the client did not ask for the chunk).
+     */
+    const stamp = (chunk: ChatCompletionChunk, out: ChatCompletionChunk[], frames: (string | undefined)[], forward: boolean) => {
       if (chunk.usage) usage = chunk.usage;
       if (ttft === null && chunk.choices.some((c) => c.delta?.content || c.delta?.tool_calls)) ttft = since(completion.started);
+      if (!includeUsage && chunk.choices.length === 0) return; // the usage-only chunk the client did not ask for
+      const json = forward ? chunk[UPSTREAM_JSON] : undefined;
+      frames.push(json === undefined ? undefined : forwardedFrame(chunk, json));
       // Each chunk is this pipeline's own object (parsed from its frame, or built by the adapter or
       // the rehydrator), so it is stamped in place rather than copied once more per chunk.
-      chunk.routed_provider = candidate.provider.name;
-      chunk.routed_inference_tier = candidate.tier;
-      if (!includeUsage) {
-        if (chunk.choices.length === 0) return null; // the usage-only chunk the client did not ask for
-        // Omitted by JSON.stringify; `delete` would turn the object into a slow dictionary-mode one.
-        if (chunk.usage !== undefined) chunk.usage = undefined;
-      }
-      return chunk;
+      chunk.routed_provider = provider;
+      chunk.routed_inference_tier = tier;
+      // Omitted by JSON.stringify; `delete` would turn the object into a slow dictionary-mode one.
+      if (!includeUsage && chunk.usage !== undefined) chunk.usage = undefined;
+      out.push(chunk);
     };
     const usageColumns = () => {
       const u = usage as Usage | null;
@@ -321,23 +366,34 @@ export class InferenceService {
     };
 
     const rehydrator = completion.anonymizer.chunkRehydrator(candidate.tier);
-    const chunks$ = new Observable<ChatCompletionChunk>((subscriber) => {
+    const chunks$ = new Observable<StreamBatch>((subscriber) => {
       let stopped = false;
+      /** One upstream batch, re-identified and stamped, to the subscriber as one StreamBatch. */
+      const emit = (batch: readonly ChatCompletionChunk[]) => {
+        const out: ChatCompletionChunk[] = [];
+        const frames: (string | undefined)[] = [];
+        for (const chunk of batch) {
+          // Re-identified text differs from the upstream's: those chunks are serialised, never forwarded.
+          if (rehydrator) for (const piece of rehydrator.transform(chunk)) stamp(piece, out, frames, false);
+          else stamp(chunk, out, frames, true);
+        }
+        if (out.length > 0) subscriber.next(new StreamBatch(out, frames));
+      };
       // Text held back by the re-identifier is never lost: it goes out at the end, also on errors.
       const emitTail = () => {
         const tail = rehydrator?.flush();
-        const out = tail && stamp(tail);
-        if (out) subscriber.next(out);
+        if (!tail) return;
+        const out: ChatCompletionChunk[] = [];
+        const frames: (string | undefined)[] = [];
+        stamp(tail, out, frames, false);
+        if (out.length > 0) subscriber.next(new StreamBatch(out, frames));
       };
       const cutByShutdown = this.shutdown.onDeadline(() => abort.abort(new Error('shutdown')));
       const run = async () => {
         try {
-          let next: IteratorResult<ChatCompletionChunk, void> = { done: false, value: first };
+          let next: IteratorResult<ChatCompletionChunk[], void> = { done: false, value: first };
           while (!next.done) {
-            for (const chunk of rehydrator ? rehydrator.transform(next.value) : [next.value]) {
-              const out = stamp(chunk);
-              if (out) subscriber.next(out);
-            }
+            emit(next.value);
             await backpressure();
             if (stopped) return;
             next = await iterator.next();

@@ -50,7 +50,15 @@ export interface ChatCompletion {
   [key: string]: unknown;
 }
 
+/**
+ * The upstream's own JSON text of a chunk, set by an adapter on the chunk it parsed from that text
+ * (and did not change), so the pipeline can forward it, patched with its stamp, instead of serialising
+ * the chunk again. Anything that changes a chunk's content (the re-identifier) must not forward it.
+ */
+export const UPSTREAM_JSON = Symbol('upstreamJson');
+
 export interface ChatCompletionChunk {
+  [UPSTREAM_JSON]?: string;
   id: string;
   object: 'chat.completion.chunk';
   created: number;

@@ -46,7 +46,7 @@ describe('UpstreamHttp (the client every HTTP adapter shares)', () => {
       try {
         const res = await http.post(url, body, deadline, OPTIONS);
         const out: T[] = [];
-        for await (const frame of http.frames(res, deadline, parser)) out.push(frame);
+        for await (const frames of http.frames(res, deadline, parser)) out.push(...frames);
         return out;
       } finally {
         deadline.dispose();
@@ -72,9 +72,11 @@ describe('UpstreamHttp (the client every HTTP adapter shares)', () => {
     let failure: unknown;
     const res = await http.post(url, {}, deadline, OPTIONS);
     try {
-      for await (const event of http.frames(res, deadline, new SseParser())) {
-        seen.push(event.data);
-        if (event.data === '[DONE]') deadline.settle();
+      for await (const events of http.frames(res, deadline, new SseParser())) {
+        for (const event of events) {
+          seen.push(event.data);
+          if (event.data === '[DONE]') deadline.settle();
+        }
       }
     } catch (error) {
       failure = error;
@@ -148,5 +150,39 @@ describe('UpstreamHttp (the client every HTTP adapter shares)', () => {
     const raw = await failure({ status: 500, raw: true });
     expect(raw).toBeInstanceOf(ProviderError);
     expect(raw.message).toBe('up returned HTTP 500');
+  });
+
+  it('times out a silence longer than the read timeout, and never a trickle that keeps within it', async () => {
+    const http = new UpstreamHttp(config(250), upstream.origin);
+    upstream.answer = (res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // A frame every 100 ms for ~1 s (four read timeouts' worth), then silence with the response open.
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed || ++sent > 10) return clearInterval(timer);
+        res.write(`data: ${sent}\n\n`);
+      }, 100);
+    };
+    const deadline = http.deadline(new AbortController().signal);
+    const seen: string[] = [];
+    let failure: unknown;
+    let lastAt = 0;
+    const res = await http.post(url, {}, deadline, OPTIONS);
+    try {
+      for await (const events of http.frames(res, deadline, new SseParser())) {
+        for (const event of events) seen.push(event.data);
+        lastAt = performance.now();
+      }
+    } catch (error) {
+      failure = error;
+    } finally {
+      deadline.dispose();
+    }
+    const silence = performance.now() - lastAt;
+    expect(seen).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(failure).toBeDefined();
+    expect(deadline.timedOut).toBe('read');
+    expect(silence).toBeGreaterThanOrEqual(240);
+    expect(silence).toBeLessThan(1_000);
   });
 });

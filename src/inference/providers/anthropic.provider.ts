@@ -66,7 +66,7 @@ export class AnthropicProvider implements ChatProvider, ModelLister {
     }
   }
 
-  async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
     const request = this.translate(body, true);
     const deadline = this.http.deadline(signal);
     const translator = new AnthropicStreamTranslator({
@@ -82,13 +82,27 @@ export class AnthropicProvider implements ChatProvider, ModelLister {
         deadline,
         this.postOptions('application/json, text/event-stream'),
       );
-      for await (const event of this.http.frames(res, deadline, new SseParser())) {
+      for await (const events of this.http.frames(res, deadline, new SseParser())) {
         if (translator.finished) continue;
-        yield* translator.accept(event);
-        // Read on to the end of the response (briefly) so its connection can return to the pool.
-        if (translator.finished) deadline.settle();
+        const batch: ChatCompletionChunk[] = [];
+        try {
+          for (const event of events) {
+            batch.push(...translator.accept(event));
+            if (translator.finished) {
+              // Read on to the end of the response (briefly) so its connection can return to the pool.
+              deadline.settle();
+              break;
+            }
+          }
+        } catch (error) {
+          // The chunks before a failing event go out first, as they would have one by one.
+          if (batch.length > 0) yield batch;
+          throw error;
+        }
+        if (batch.length > 0) yield batch;
       }
-      yield* translator.end();
+      const last = translator.end();
+      if (last.length > 0) yield last;
     } catch (error) {
       // After message_stop the answer is complete: a server slow to end the response only costs its socket.
       if (translator.finished) return;

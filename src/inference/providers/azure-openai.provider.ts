@@ -35,9 +35,9 @@ export class AzureOpenAiProvider extends OpenAiProvider {
    */
   protected override adjustChunk(chunk: ChatCompletionChunk, deployment: string): ChatCompletionChunk | null {
     if (chunk.choices.length === 0 && !chunk.usage) return null;
-    if (!chunk.model) chunk.model = deployment;
-    if (!chunk.object) chunk.object = 'chat.completion.chunk';
-    return chunk;
+    if (chunk.model && chunk.object) return chunk;
+    // A new object: the upstream's text no longer describes it (see OpenAiProvider.adjustChunk).
+    return { ...chunk, model: chunk.model || deployment, object: chunk.object || 'chat.completion.chunk' };
   }
 
   /**

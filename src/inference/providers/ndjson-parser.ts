@@ -1,3 +1,5 @@
+import { Utf8Stream } from '../sse/sse-parser.js';
+
 /**
  * Incremental parser for newline-delimited JSON (`application/x-ndjson`): bytes arrive in arbitrary
  * pieces, a UTF-8 sequence split across reads is held, a line split across reads is buffered until
@@ -6,16 +8,16 @@
  */
 export class NdjsonParser {
   private buffer = '';
-  private readonly decoder = new TextDecoder('utf-8');
+  private readonly decoder = new Utf8Stream();
 
   /** Decodes `bytes` and returns the complete lines they finish. */
   feed(bytes: Uint8Array): string[] {
-    return this.push(this.decoder.decode(bytes, { stream: true }));
+    return this.push(this.decoder.write(bytes));
   }
 
   /** Flushes the decoder; a last line without its `\n` is still a line. */
   end(): string[] {
-    const lines = this.push(`${this.decoder.decode()}\n`);
+    const lines = this.push(`${this.decoder.end()}\n`);
     this.buffer = '';
     return lines;
   }

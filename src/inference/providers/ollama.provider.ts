@@ -92,7 +92,7 @@ export class OllamaProvider implements ChatProvider, EmbeddingsProvider, ModelLi
     }
   }
 
-  async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
     const deadline = this.http.deadline(signal);
     const translator = new OllamaStreamTranslator(this.context(body.model));
     try {
@@ -103,18 +103,23 @@ export class OllamaProvider implements ChatProvider, EmbeddingsProvider, ModelLi
         deadline,
         this.postOptions('application/x-ndjson, application/json'),
       );
-      for await (const text of this.http.frames(res, deadline, new NdjsonParser())) {
+      for await (const texts of this.http.frames(res, deadline, new NdjsonParser())) {
         if (translator.finished) continue; // read on to the end so the connection returns to the pool
-        let line: OllamaChatChunk;
+        const batch: ChatCompletionChunk[] = [];
         try {
-          line = JSON.parse(text);
-        } catch {
-          throw new ProviderError('protocol', `${this.name} sent a malformed stream line`, this.name);
+          for (const text of texts) {
+            batch.push(...translator.push(this.parseLine(text)));
+            if (translator.finished) {
+              deadline.settle();
+              break;
+            }
+          }
+        } catch (error) {
+          // The chunks before a bad line go out first, as they would have one by one.
+          if (batch.length > 0) yield batch;
+          throw error;
         }
-        if (!line || typeof line !== 'object')
-          throw new ProviderError('protocol', `${this.name} sent a malformed stream line`, this.name);
-        yield* translator.push(line);
-        if (translator.finished) deadline.settle();
+        if (batch.length > 0) yield batch;
       }
       if (!translator.finished) throw new ProviderError('protocol', `${this.name} stream ended before completion`, this.name);
     } catch (error) {
@@ -124,6 +129,18 @@ export class OllamaProvider implements ChatProvider, EmbeddingsProvider, ModelLi
     } finally {
       deadline.dispose();
     }
+  }
+
+  private parseLine(text: string): OllamaChatChunk {
+    let line: OllamaChatChunk;
+    try {
+      line = JSON.parse(text);
+    } catch {
+      throw new ProviderError('protocol', `${this.name} sent a malformed stream line`, this.name);
+    }
+    if (!line || typeof line !== 'object')
+      throw new ProviderError('protocol', `${this.name} sent a malformed stream line`, this.name);
+    return line;
   }
 
   /** `GET {base_url}/api/tags`: `{"models":[{"name":"llama3.2:latest","model","modified_at","size","digest","details"}]}`. */

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '../../config/app-config.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequestBody } from '../openai.types.js';
+import { type ChatCompletion, type ChatCompletionChunk, type ChatRequestBody, UPSTREAM_JSON } from '../openai.types.js';
 import { SseParser } from '../sse/sse-parser.js';
 import type { ChatProvider } from './chat-provider.js';
 import {
@@ -11,6 +11,14 @@ import {
 import { idsOf, type ModelLister } from './model-lister.js';
 import { ProviderError } from './provider-error.js';
 import { openAiErrorFields, type PostOptions, UpstreamHttp } from './upstream-http.js';
+
+/**
+ * Whether a chunk's JSON text (which parsed to an object) can be forwarded as it is: it starts with its
+ * brace and is one line (several `data:` lines join with \n, which would break the client's frame).
+ */
+function forwardable(json: string): boolean {
+  return json.charCodeAt(0) === 123 && json.indexOf('\n') === -1;
+}
 
 /**
  * OpenAI's Chat Completions and Embeddings over HTTP; also vLLM, llama.cpp server, LM Studio,
@@ -43,7 +51,11 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider, ModelLi
     return this.config.apiKey ? { authorization: `Bearer ${this.config.apiKey}` } : {};
   }
 
-  /** A stream chunk as the gateway passes it on; `null` drops it (a subclass may drop provider annotations). */
+  /**
+   * A stream chunk as the gateway passes it on; `null` drops it (a subclass may drop provider
+   * annotations). One that changes a chunk returns a new object, so the upstream text of the old one
+   * is not forwarded in its place.
+   */
   protected adjustChunk(chunk: ChatCompletionChunk, _model: string): ChatCompletionChunk | null {
     return chunk;
   }
@@ -75,7 +87,7 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider, ModelLi
     }
   }
 
-  async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
     const deadline = this.http.deadline(signal);
     const streamOptions = { ...(body.stream_options ?? {}), include_usage: true };
     let sawDone = false;
@@ -87,18 +99,31 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider, ModelLi
         this.postOptions('application/json, text/event-stream'),
       );
       let finished = false;
-      for await (const event of this.http.frames(res, deadline, new SseParser())) {
+      for await (const events of this.http.frames(res, deadline, new SseParser())) {
         if (sawDone) continue;
-        if (event.data === '[DONE]') {
-          // Read on to the end of the response (briefly) so its connection can return to the pool.
-          sawDone = true;
-          deadline.settle();
-          continue;
+        const batch: ChatCompletionChunk[] = [];
+        try {
+          for (const event of events) {
+            if (event.data === '[DONE]') {
+              // Read on to the end of the response (briefly) so its connection can return to the pool.
+              sawDone = true;
+              deadline.settle();
+              break;
+            }
+            const parsed = this.parseChunk(event.data);
+            const chunk = this.adjustChunk(parsed, body.model);
+            if (!chunk) continue;
+            // The text says exactly what the chunk holds (unchanged, one line): the pipeline may forward it.
+            if (chunk === parsed && forwardable(event.data)) chunk[UPSTREAM_JSON] = event.data;
+            if (!finished && chunk.choices.some((c) => c.finish_reason)) finished = true;
+            batch.push(chunk);
+          }
+        } catch (error) {
+          // The chunks before a bad frame go out first, as they would have one by one.
+          if (batch.length > 0) yield batch;
+          throw error;
         }
-        const chunk = this.adjustChunk(this.parseChunk(event.data), body.model);
-        if (!chunk) continue;
-        if (chunk.choices.some((c) => c.finish_reason)) finished = true;
-        yield chunk;
+        if (batch.length > 0) yield batch;
       }
       // Some servers omit [DONE]; a stream that also never finished a choice was cut short.
       if (!sawDone && !finished) throw new ProviderError('protocol', `${this.name} stream ended before completion`, this.name);

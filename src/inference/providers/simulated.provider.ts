@@ -188,7 +188,7 @@ export class SimulatedProvider implements ChatProvider, EmbeddingsProvider {
     };
   }
 
-  async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  async *stream(body: ChatRequestBody, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
     const { tokens, finish, usage } = this.reply(body);
     const base = {
       id: `chatcmpl-${randomUUID().replace(/-/g, '')}`,
@@ -197,10 +197,12 @@ export class SimulatedProvider implements ChatProvider, EmbeddingsProvider {
       model: body.model,
     };
     await sleep(this.options.ttft_ms, undefined, { signal });
-    yield {
-      ...base,
-      choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
-    };
+    yield [
+      {
+        ...base,
+        choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+      },
+    ];
     // Decode cumulatively so a multi-byte character split across tokens is never emitted half-formed.
     let sent = '';
     for (let i = 0; i < tokens.length; i += this.options.tokens_per_chunk) {
@@ -208,21 +210,28 @@ export class SimulatedProvider implements ChatProvider, EmbeddingsProvider {
       const text = decode(tokens.slice(0, i + this.options.tokens_per_chunk));
       const safe = text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
       if (safe.length > sent.length) {
-        yield {
-          ...base,
-          choices: [{ index: 0, delta: { content: safe.slice(sent.length) }, finish_reason: null }],
-        };
+        yield [
+          {
+            ...base,
+            choices: [{ index: 0, delta: { content: safe.slice(sent.length) }, finish_reason: null }],
+          },
+        ];
         sent = safe;
       }
     }
     const full = decode(tokens);
     if (full.length > sent.length) {
-      yield {
-        ...base,
-        choices: [{ index: 0, delta: { content: full.slice(sent.length) }, finish_reason: null }],
-      };
+      yield [
+        {
+          ...base,
+          choices: [{ index: 0, delta: { content: full.slice(sent.length) }, finish_reason: null }],
+        },
+      ];
     }
-    yield { ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] };
-    yield { ...base, choices: [], usage };
+    // The finish and usage chunks are ready together: one batch.
+    yield [
+      { ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] },
+      { ...base, choices: [], usage },
+    ];
   }
 }

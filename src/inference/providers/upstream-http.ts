@@ -100,8 +100,8 @@ export class ReadDeadline {
 
 /** An incremental parser of a streamed body: SSE (`SseParser`) or NDJSON (`NdjsonParser`). */
 export interface FrameParser<T> {
-  feed(bytes: Uint8Array): Iterable<T>;
-  end(): Iterable<T>;
+  feed(bytes: Uint8Array): T[];
+  end(): T[];
 }
 
 /** The fields of an upstream error body worth keeping; never the raw body. */
@@ -255,13 +255,19 @@ export class UpstreamHttp {
     });
   }
 
-  /** The frames `parser` finds in a streamed 2xx body, as they arrive (each read restarts the read clock). */
-  async *frames<T>(res: IncomingMessage, deadline: ReadDeadline, parser: FrameParser<T>): AsyncGenerator<T, void, undefined> {
+  /**
+   * The frames `parser` finds in a streamed 2xx body, as they arrive: one array per read of the response
+   * (everything it had buffered; reads that complete no frame yield nothing). Each read restarts the
+   * read clock.
+   */
+  async *frames<T>(res: IncomingMessage, deadline: ReadDeadline, parser: FrameParser<T>): AsyncGenerator<T[], void, undefined> {
     for await (const bytes of res) {
       deadline.touch();
-      yield* parser.feed(bytes as Buffer);
+      const found = parser.feed(bytes as Buffer);
+      if (found.length > 0) yield found;
     }
-    yield* parser.end();
+    const last = parser.end();
+    if (last.length > 0) yield last;
   }
 
   /** Reads a whole 2xx body as a JSON object; anything else is a protocol error. */
