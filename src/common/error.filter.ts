@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { AppError, ErrorCode } from './app-error.js';
+import { sendJson } from './http-transport.js';
 import type { TallyRequest } from './request-context.js';
 
 /** Maps Nest's own HTTP exceptions (404 route, 405...) onto our codes. */
@@ -48,15 +49,6 @@ export class ErrorFilter implements ExceptionFilter {
       toAppError(exception, { method: req.method, url: req.originalUrl, requestId: req.requestId }, this.logger),
     );
   }
-}
-
-/** A JSON body with Express's `res.json` headers, on any Node response (Express's or the fast lane's). */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
 }
 
 export function sendError(res: ServerResponse, error: AppError): void {

@@ -2,7 +2,6 @@ import type { ServerResponse } from 'node:http';
 import { createParamDecorator, type ExecutionContext, Res } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { whenWritable } from './backpressure.js';
-import { sendJson } from './error.filter.js';
 
 /**
  * Everything about putting an answer on the wire, in one place for the gateway and chat turns:
@@ -86,6 +85,15 @@ function writeSse(res: ServerResponse, answer: SseAnswer): void {
   res.uncork();
   // A client that goes away unsubscribes, which runs the pipeline's finalize.
   res.on('close', () => subscription.unsubscribe());
+}
+
+/** A JSON body with Express's `res.json` headers, on any Node response (Express's or the fast lane's). */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 /** Writes an Answer to its response. */

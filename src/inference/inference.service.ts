@@ -368,25 +368,22 @@ export class InferenceService {
     const rehydrator = completion.anonymizer.chunkRehydrator(candidate.tier);
     const chunks$ = new Observable<StreamBatch>((subscriber) => {
       let stopped = false;
-      /** One upstream batch, re-identified and stamped, to the subscriber as one StreamBatch. */
-      const emit = (batch: readonly ChatCompletionChunk[]) => {
+      /** One upstream batch (or the re-identifier's tail), stamped, to the subscriber as one StreamBatch. */
+      const emit = (batch: readonly ChatCompletionChunk[], tail = false) => {
         const out: ChatCompletionChunk[] = [];
         const frames: (string | undefined)[] = [];
         for (const chunk of batch) {
           // Re-identified text differs from the upstream's: those chunks are serialised, never forwarded.
-          if (rehydrator) for (const piece of rehydrator.transform(chunk)) stamp(piece, out, frames, false);
-          else stamp(chunk, out, frames, true);
+          if (!rehydrator) stamp(chunk, out, frames, true);
+          else if (tail) stamp(chunk, out, frames, false);
+          else for (const piece of rehydrator.transform(chunk)) stamp(piece, out, frames, false);
         }
         if (out.length > 0) subscriber.next(new StreamBatch(out, frames));
       };
       // Text held back by the re-identifier is never lost: it goes out at the end, also on errors.
       const emitTail = () => {
         const tail = rehydrator?.flush();
-        if (!tail) return;
-        const out: ChatCompletionChunk[] = [];
-        const frames: (string | undefined)[] = [];
-        stamp(tail, out, frames, false);
-        if (out.length > 0) subscriber.next(new StreamBatch(out, frames));
+        if (tail) emit([tail], true);
       };
       const cutByShutdown = this.shutdown.onDeadline(() => abort.abort(new Error('shutdown')));
       const run = async () => {

@@ -82,25 +82,10 @@ export class AnthropicProvider implements ChatProvider, ModelLister {
         deadline,
         this.postOptions('application/json, text/event-stream'),
       );
-      for await (const events of this.http.frames(res, deadline, new SseParser())) {
-        if (translator.finished) continue;
-        const batch: ChatCompletionChunk[] = [];
-        try {
-          for (const event of events) {
-            batch.push(...translator.accept(event));
-            if (translator.finished) {
-              // Read on to the end of the response (briefly) so its connection can return to the pool.
-              deadline.settle();
-              break;
-            }
-          }
-        } catch (error) {
-          // The chunks before a failing event go out first, as they would have one by one.
-          if (batch.length > 0) yield batch;
-          throw error;
-        }
-        if (batch.length > 0) yield batch;
-      }
+      yield* this.http.chunks(res, deadline, new SseParser(), (event, batch: ChatCompletionChunk[]) => {
+        batch.push(...translator.accept(event));
+        return translator.finished;
+      });
       const last = translator.end();
       if (last.length > 0) yield last;
     } catch (error) {

@@ -103,24 +103,10 @@ export class OllamaProvider implements ChatProvider, EmbeddingsProvider, ModelLi
         deadline,
         this.postOptions('application/x-ndjson, application/json'),
       );
-      for await (const texts of this.http.frames(res, deadline, new NdjsonParser())) {
-        if (translator.finished) continue; // read on to the end so the connection returns to the pool
-        const batch: ChatCompletionChunk[] = [];
-        try {
-          for (const text of texts) {
-            batch.push(...translator.push(this.parseLine(text)));
-            if (translator.finished) {
-              deadline.settle();
-              break;
-            }
-          }
-        } catch (error) {
-          // The chunks before a bad line go out first, as they would have one by one.
-          if (batch.length > 0) yield batch;
-          throw error;
-        }
-        if (batch.length > 0) yield batch;
-      }
+      yield* this.http.chunks(res, deadline, new NdjsonParser(), (text: string, batch: ChatCompletionChunk[]) => {
+        batch.push(...translator.push(this.parseLine(text)));
+        return translator.finished;
+      });
       if (!translator.finished) throw new ProviderError('protocol', `${this.name} stream ended before completion`, this.name);
     } catch (error) {
       // After the done line the answer is complete: a server slow to end the response only costs its socket.

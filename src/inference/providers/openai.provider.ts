@@ -99,32 +99,20 @@ export class OpenAiProvider implements ChatProvider, EmbeddingsProvider, ModelLi
         this.postOptions('application/json, text/event-stream'),
       );
       let finished = false;
-      for await (const events of this.http.frames(res, deadline, new SseParser())) {
-        if (sawDone) continue;
-        const batch: ChatCompletionChunk[] = [];
-        try {
-          for (const event of events) {
-            if (event.data === '[DONE]') {
-              // Read on to the end of the response (briefly) so its connection can return to the pool.
-              sawDone = true;
-              deadline.settle();
-              break;
-            }
-            const parsed = this.parseChunk(event.data);
-            const chunk = this.adjustChunk(parsed, body.model);
-            if (!chunk) continue;
-            // The text says exactly what the chunk holds (unchanged, one line): the pipeline may forward it.
-            if (chunk === parsed && forwardable(event.data)) chunk[UPSTREAM_JSON] = event.data;
-            if (!finished && chunk.choices.some((c) => c.finish_reason)) finished = true;
-            batch.push(chunk);
-          }
-        } catch (error) {
-          // The chunks before a bad frame go out first, as they would have one by one.
-          if (batch.length > 0) yield batch;
-          throw error;
+      yield* this.http.chunks(res, deadline, new SseParser(), (event, batch: ChatCompletionChunk[]) => {
+        if (event.data === '[DONE]') {
+          sawDone = true;
+          return true;
         }
-        if (batch.length > 0) yield batch;
-      }
+        const parsed = this.parseChunk(event.data);
+        const chunk = this.adjustChunk(parsed, body.model);
+        if (!chunk) return false;
+        // The text says exactly what the chunk holds (unchanged, one line): the pipeline may forward it.
+        if (chunk === parsed && forwardable(event.data)) chunk[UPSTREAM_JSON] = event.data;
+        if (!finished && chunk.choices.some((c) => c.finish_reason)) finished = true;
+        batch.push(chunk);
+        return false;
+      });
       // Some servers omit [DONE]; a stream that also never finished a choice was cut short.
       if (!sawDone && !finished) throw new ProviderError('protocol', `${this.name} stream ended before completion`, this.name);
     } catch (error) {

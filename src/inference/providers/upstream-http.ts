@@ -270,6 +270,39 @@ export class UpstreamHttp {
     if (last.length > 0) yield last;
   }
 
+  /**
+   * The chunks of a streamed 2xx body, one array per read of the response (reads that give none yield
+   * nothing). `take` turns one frame into chunks, pushed onto the read's batch, and answers whether the
+   * answer is now complete; after that the rest of the response is only read, briefly (`settle`), so its
+   * connection can return to the pool. When `take` throws, the chunks before the failing frame go out
+   * first, as they would have one by one.
+   */
+  async *chunks<F, C>(
+    res: IncomingMessage,
+    deadline: ReadDeadline,
+    parser: FrameParser<F>,
+    take: (frame: F, batch: C[]) => boolean,
+  ): AsyncGenerator<C[], void, undefined> {
+    let finished = false;
+    for await (const frames of this.frames(res, deadline, parser)) {
+      if (finished) continue;
+      const batch: C[] = [];
+      try {
+        for (const frame of frames) {
+          if (take(frame, batch)) {
+            finished = true;
+            deadline.settle();
+            break;
+          }
+        }
+      } catch (error) {
+        if (batch.length > 0) yield batch;
+        throw error;
+      }
+      if (batch.length > 0) yield batch;
+    }
+  }
+
   /** Reads a whole 2xx body as a JSON object; anything else is a protocol error. */
   async readJson(res: IncomingMessage, deadline: ReadDeadline): Promise<Record<string, unknown>> {
     const text = await this.readAll(res, deadline);
