@@ -75,14 +75,26 @@ function writeSse(res: ServerResponse, answer: SseAnswer): void {
   // (the upstream's first chunk is already in hand) rather than in a write of their own.
   res.cork();
   res.flushHeaders();
+  // Frames emitted in one turn (a batch, or `[DONE]` and the end of the body) leave in one write.
+  let corked = true;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   const subscription = answer.frames$.subscribe({
     next: (frame) => {
-      if (!res.writableEnded) res.write(frame);
+      if (res.writableEnded) return;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
+      res.write(frame);
     },
     error: () => res.end(),
     complete: () => res.end(),
   });
-  res.uncork();
+  if (corked) process.nextTick(uncork);
   // A client that goes away unsubscribes, which runs the pipeline's finalize.
   res.on('close', () => subscription.unsubscribe());
 }

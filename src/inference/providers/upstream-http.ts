@@ -2,6 +2,7 @@ import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ProviderConfig } from '../../config/app-config.js';
 import { injectTraceContext } from '../../observability/tracing.js';
+import { urlToHttpOptions } from 'node:url';
 import { ProviderError, redactSecrets } from './provider-error.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -143,6 +144,8 @@ export interface PostOptions {
 export class UpstreamHttp {
   private readonly agent: HttpAgent;
   private readonly secure: boolean;
+  /** Each endpoint URL as request options, taken apart once (node does it per request for a URL). */
+  private readonly targets = new WeakMap<URL, ReturnType<typeof urlToHttpOptions>>();
 
   constructor(
     private readonly config: ProviderConfig,
@@ -185,9 +188,14 @@ export class UpstreamHttp {
     };
     injectTraceContext(headers);
     const send = this.secure ? httpsRequest : httpRequest;
+    let target = this.targets.get(url);
+    if (!target) {
+      target = urlToHttpOptions(url);
+      this.targets.set(url, target);
+    }
     const attempt = (retried: boolean): Promise<IncomingMessage> =>
       new Promise<IncomingMessage>((resolve, reject) => {
-        const req = send(url, { method, headers, agent: this.agent }, resolve);
+        const req = send({ ...target, method, headers, agent: this.agent }, resolve);
         deadline.attach(req);
         req.on('error', (error: NodeJS.ErrnoException) => {
           // A pooled socket the server closed while idle: the request never reached it, so send it again once.
