@@ -1,10 +1,11 @@
 /**
- * The report of `npm run bench:gateway`: per-run lines, then the issue's table (direct, Tally, Portkey,
- * Tally/Portkey) with each target, all from the runs of one interleaved invocation.
+ * The report of `npm run bench:gateway`: per-run lines, then the issue's table (direct, the node proxy
+ * floor, Tally, Portkey, Tally/Portkey) with each target, all from the runs of one interleaved invocation.
  */
 import type { Sample } from './gateway-client.js';
 
-export type Target = 'direct' | 'tally' | 'portkey';
+/** `floor`: a node:http proxy that only relays (bench/support/node-proxy.mjs). */
+export type Target = 'direct' | 'tally' | 'portkey' | 'floor';
 export type Scenario = string;
 
 export interface Measured {
@@ -40,6 +41,8 @@ export interface Memory {
 export interface TableRow {
   readonly measure: string;
   readonly direct: number | null;
+  /** The same measure through the do-nothing node proxy (where it applies). */
+  readonly floor: number | null;
   readonly tally: number | null;
   readonly portkey: number | null;
   readonly ratio: number | null;
@@ -87,10 +90,14 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
     portkey: number | null,
     target: string,
     met: (tally: number, ratio: number | null) => boolean,
+    floor: number | null = null,
   ): TableRow => {
     const ratio = tally !== null && portkey !== null && portkey !== 0 ? tally / portkey : null;
-    return { measure, direct, tally, portkey, ratio, target, met: tally === null ? null : met(tally, ratio) };
+    const floorOrNull = floor === null || Number.isNaN(floor) ? null : floor;
+    return { measure, direct, floor: floorOrNull, tally, portkey, ratio, target, met: tally === null ? null : met(tally, ratio) };
   };
+  const has = (scenario: string, target: Target) => pick(runs, scenario, target).length > 0;
+  const ifFloor = (scenario: string, value: () => number) => (has(scenario, 'floor') ? value() : null);
   const tallyCpu = perRequestUs(T, 'tally', (r) => r.cpuMs.gateway + r.cpuMs.postgres);
   const portkeyCpu = perRequestUs(T, 'portkey', (r) => r.cpuMs.gateway);
   const wall = (target: Target) => sum(runs, S, target, (r) => r.wallMs);
@@ -105,6 +112,7 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
       added('json-c1', 'portkey', total, 50),
       '≤ 0.8 × Portkey',
       (_t, r) => r !== null && r <= 0.8,
+      ifFloor('json-c1', () => added('json-c1', 'floor', total, 50)),
     ),
     row(
       'added latency, non-streamed, c1, p99 (ms)',
@@ -113,6 +121,7 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
       added('json-c1', 'portkey', total, 99),
       '≤ 1.0 × Portkey',
       (_t, r) => r !== null && r <= 1,
+      ifFloor('json-c1', () => added('json-c1', 'floor', total, 99)),
     ),
     row(
       'added time to first byte, streamed, p50 (ms)',
@@ -121,6 +130,7 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
       added('stream-c1', 'portkey', ttfb, 50),
       '≤ 0.6 × Portkey',
       (_t, r) => r !== null && r <= 0.6,
+      ifFloor('stream-c1', () => added('stream-c1', 'floor', ttfb, 50)),
     ),
     row(
       `added per-chunk time (µs, slope ${memory.chunks}→${memory.longChunks} chunks)`,
@@ -129,6 +139,7 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
       perChunkUs('portkey'),
       '≤ 10 µs',
       (t) => t <= 10,
+      ifFloor('long-c1', () => perChunkUs('floor')),
     ),
     row(
       `CPU per request, ${T} (µs; Tally with its PostgreSQL)`,
@@ -137,6 +148,7 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
       portkeyCpu,
       '≤ 0.6 × Portkey',
       (_t, r) => r !== null && r <= 0.6,
+      ifFloor(T, () => perRequestUs(T, 'floor', (r) => r.cpuMs.gateway)),
     ),
     row(
       `  of which Tally's node process / PostgreSQL (µs)`,
@@ -161,9 +173,26 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
       rps(T, 'portkey'),
       '≥ 1.5 × Portkey',
       (_t, r) => r !== null && r >= 1.5,
+      ifFloor(T, () => rps(T, 'floor')),
     ),
-    row(`${S}: errors`, failures('direct'), failures('tally'), failures('portkey'), '0', (t) => t === 0),
-    row(`${S}: wall time (ms)`, wall('direct'), wall('tally'), wall('portkey'), '≤ 2 × direct', (t) => t <= 2 * wall('direct')),
+    row(
+      `${S}: errors`,
+      failures('direct'),
+      failures('tally'),
+      failures('portkey'),
+      '0',
+      (t) => t === 0,
+      ifFloor(S, () => failures('floor')),
+    ),
+    row(
+      `${S}: wall time (ms)`,
+      wall('direct'),
+      wall('tally'),
+      wall('portkey'),
+      '≤ 2 × direct',
+      (t) => t <= 2 * wall('direct'),
+      ifFloor(S, () => wall('floor')),
+    ),
     row('RSS idle (MB)', null, memory.idle.tally, memory.idle.portkey, '', () => true),
     row('RSS idle, config/gateway.yaml (MB)', null, memory.idleDefaultMb, null, '≤ 120 MB', (t) => t <= 120),
     row(
@@ -206,6 +235,7 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
       perRequestUs('json-c1', 'portkey', (r) => r.cpuMs.gateway),
       '',
       () => true,
+      ifFloor('json-c1', () => perRequestUs('json-c1', 'floor', (r) => r.cpuMs.gateway)),
     ),
   ];
 
@@ -247,12 +277,13 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
     return line;
   });
 
-  console.log('\n| measure (same run) | direct | Tally | Portkey | Tally/Portkey | target | met |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n(floor: a node:http proxy that only relays, bench/support/node-proxy.mjs)');
+  console.log('| measure (same run) | direct | floor | Tally | Portkey | Tally/Portkey | target | met |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of table) {
     const digits = /µs|req|MB|errors|wall/.test(r.measure) ? 0 : 2;
     console.log(
-      `| ${r.measure} | ${fmt(r.direct, digits)} | ${fmt(r.tally, digits)} | ${fmt(r.portkey, digits)} | ${fmt(r.ratio)} | ${r.target} | ${r.met === null || !r.target ? '' : r.met ? 'yes' : 'NO'} |`,
+      `| ${r.measure} | ${fmt(r.direct, digits)} | ${fmt(r.floor, digits)} | ${fmt(r.tally, digits)} | ${fmt(r.portkey, digits)} | ${fmt(r.ratio)} | ${r.target} | ${r.met === null || !r.target ? '' : r.met ? 'yes' : 'NO'} |`,
     );
   }
   return { table, runs: perRun };

@@ -4,6 +4,9 @@
  * Tally next to a peer — Portkey's open-source gateway (`@portkey-ai/gateway`, a TypeScript gateway
  * that stores no log at all) — and the direct call, against the same fake OpenAI upstream, interleaved
  * scenario by scenario in one run. Every number the issue's table asks for is a ratio from this run.
+ * A fourth target, `floor`, is a node:http proxy that only relays (bench/support/node-proxy.mjs): what
+ * any node gateway pays on this machine before doing anything, so the table shows how much of Tally's
+ * and Portkey's figures is their own work.
  *
  * Processes (one role each, none sharing an event loop): the fake upstream (gateway-upstream.ts), the
  * load client (gateway-client.ts, one process per measured run), Tally (built to JavaScript, started
@@ -102,6 +105,23 @@ interface Upstream {
   readonly child: ChildProcess;
   stats(): Promise<{ served: number; connections: number }>;
   stop(): Promise<void>;
+}
+
+/** The do-nothing node:http proxy in front of the upstream (the `floor` target). */
+function startFloor(upstreamBaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(import.meta.dirname, 'support', 'node-proxy.mjs'), [upstreamBaseUrl], {
+      execArgv: [],
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`node proxy exited ${code} before listening`)));
+    child.once('message', (message: { url: string }) => {
+      child.removeAllListeners('exit');
+      resolve({ url: message.url, child });
+    });
+  });
 }
 
 function startUpstream(): Promise<Upstream> {
@@ -255,6 +275,15 @@ async function main(): Promise<void> {
     });
     const portkey = await startPortkey(profileDir);
     stops.push(() => portkey.stop());
+    const floor = await startFloor(upstream.baseUrl);
+    stops.push(
+      () =>
+        new Promise<void>((done) => {
+          if (floor.child.exitCode !== null) return done();
+          floor.child.once('exit', () => done());
+          floor.child.send('stop');
+        }),
+    );
     await new Promise((r) => setTimeout(r, 2000));
     const idle = { tally: rssMb(tally.pid)!, portkey: rssMb(portkey.pid)! };
     console.log(`idle RSS: Tally ${idle.tally.toFixed(1)} MB (bench config), Portkey ${idle.portkey.toFixed(1)} MB`);
@@ -289,11 +318,17 @@ async function main(): Promise<void> {
       tally: procCpuMs(tally.pid) ?? 0,
       postgres: treeCpuMs(postmaster) ?? 0,
       portkey: procCpuMs(portkey.pid) ?? 0,
+      floor: procCpuMs(floor.child.pid) ?? 0,
       upstream: procCpuMs(upstream.child.pid) ?? 0,
     });
 
     const measure = async (spec: ScenarioSpec, target: Target): Promise<Measured> => {
-      const url = target === 'direct' ? upstream.baseUrl : target === 'portkey' ? `${portkey.url}/v1` : `${tally.url}/v1`;
+      const url = {
+        direct: upstream.baseUrl,
+        tally: `${tally.url}/v1`,
+        portkey: `${portkey.url}/v1`,
+        floor: `${floor.url}/v1`,
+      }[target];
       const job: ClientJob = {
         url: `${url}/chat/completions`,
         key: target === 'tally' ? api_key.key : 'sk-bench',
@@ -339,16 +374,11 @@ async function main(): Promise<void> {
         wallMs: result.wallMs,
         failures: result.failures,
         cpuMs: {
-          gateway:
-            target === 'tally'
-              ? afterCpu.tally - before!.cpu.tally
-              : target === 'portkey'
-                ? afterCpu.portkey - before!.cpu.portkey
-                : 0,
+          gateway: target === 'direct' ? 0 : afterCpu[target] - before!.cpu[target],
           postgres: target === 'tally' ? afterCpu.postgres - before!.cpu.postgres : 0,
           upstream: afterCpu.upstream - before!.cpu.upstream,
         },
-        peakRssMb: target === 'direct' ? undefined : peak[target],
+        peakRssMb: target === 'tally' || target === 'portkey' ? peak[target] : undefined,
         inserts: target === 'tally' ? afterInserts.count - before!.inserts.count : undefined,
         insertSeconds: target === 'tally' ? afterInserts.seconds - before!.inserts.seconds : undefined,
         rowsAfter: counted.rows,
@@ -363,7 +393,7 @@ async function main(): Promise<void> {
     };
 
     const c = CONCURRENCY[CONCURRENCY.length - 1];
-    const all: Target[] = ['direct', 'tally', 'portkey'];
+    const all: Target[] = ['direct', 'tally', 'portkey', 'floor'];
     const anonymization = (scenario: string, targets: ScenarioSpec['targets'], tallyModel: string): ScenarioSpec => ({
       scenario,
       targets,

@@ -1,8 +1,8 @@
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import type { ProviderConfig } from '../../config/app-config.js';
 import { injectTraceContext } from '../../observability/tracing.js';
-import { urlToHttpOptions } from 'node:url';
 import { ProviderError, redactSecrets } from './provider-error.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
