@@ -31,6 +31,46 @@ export interface CompletionContext {
 /** What the outcome adds; unset fields default to null / false. */
 export type RowOutcome = { outcome: Outcome } & Partial<Omit<RoutingLogRow, keyof RowIdentity | 'outcome'>>;
 
+const or = <T>(value: T | undefined, otherwise: T): T => (value === undefined ? otherwise : value);
+
+/**
+ * The row: its identity, the outcome's fields, and the defaults of those the outcome leaves unset.
+ * One literal with every column, in one order, so every row has one shape: spreading the identity and
+ * the outcome into a literal of defaults made a dictionary-mode object (~6.6 kB against ~0.3 kB, and
+ * slower to read column by column).
+ */
+function buildRow(identity: RowIdentity, outcome: RowOutcome): RoutingLogRow {
+  return {
+    id: identity.id,
+    request_id: identity.request_id,
+    timestamp: identity.timestamp,
+    user_id: identity.user_id,
+    api_key_id: identity.api_key_id,
+    chat_id: identity.chat_id,
+    message_id: identity.message_id,
+    requested_model: identity.requested_model,
+    routed_provider: or(outcome.routed_provider, '<unresolved>'),
+    routed_model: or(outcome.routed_model, '<unresolved>'),
+    routed_inference_tier: or(outcome.routed_inference_tier, 1),
+    stream: identity.stream,
+    outcome: outcome.outcome,
+    tokens_in: or(outcome.tokens_in, null),
+    tokens_out: or(outcome.tokens_out, null),
+    cost_usd: or(outcome.cost_usd, null),
+    latency_ms: or(outcome.latency_ms, null),
+    ttft_ms: or(outcome.ttft_ms, null),
+    refused: or(outcome.refused, false),
+    refusal_reason: or(outcome.refusal_reason, null),
+    error_code: or(outcome.error_code, null),
+    error_reason: or(outcome.error_reason, null),
+    anonymization_applied: or(outcome.anonymization_applied, false),
+    anonymized_entities: or(outcome.anonymized_entities, null),
+    anonymization_skip_reason: or(outcome.anonymization_skip_reason, null),
+    fallbacks: or(outcome.fallbacks, []),
+    purpose: identity.purpose,
+  };
+}
+
 /**
  * A once-latch per completion: the first `record` writes the row, later calls get the same promise.
  * Whatever path ends a completion (success, error, disconnect, shutdown), exactly one row is written.
@@ -81,26 +121,7 @@ export class CompletionRecorder {
   record(outcome: RowOutcome): Promise<WriteResult> {
     if (this.written) return this.written;
     this.recordedOutcome = outcome.outcome;
-    const row: RoutingLogRow = {
-      ...this.identity,
-      routed_provider: '<unresolved>',
-      routed_model: '<unresolved>',
-      routed_inference_tier: 1,
-      tokens_in: null,
-      tokens_out: null,
-      cost_usd: null,
-      latency_ms: null,
-      ttft_ms: null,
-      refused: false,
-      refusal_reason: null,
-      error_code: null,
-      error_reason: null,
-      anonymization_applied: false,
-      anonymized_entities: null,
-      anonymization_skip_reason: null,
-      fallbacks: [],
-      ...outcome,
-    };
+    const row = buildRow(this.identity, outcome);
     this.row = row;
     for (const callback of this.onRecord.splice(0)) callback();
     if (this.span === NOOP_SPAN) {
