@@ -13,10 +13,11 @@
  * machine state: `new` (src/anonymization) and `ref` (test/anonymization/reference, the frozen copy
  * of the code before the perf-anon cuts). Compare the ratio column: the machine is shared and noisy.
  *
- * CPU: `process.cpuUsage()` over batches of calls, median of the per-call means. Allocation: heap
- * growth over one batch run right after a full GC, in a young generation large enough (the npm script
- * passes `--min-semi-space-size`) that no collection happens inside the batch; batches during which
- * one did anyway are discarded (`v8.GCProfiler`). Needs `--expose-gc`.
+ * CPU: `process.cpuUsage()` (the whole process, so GC helper threads included) over batches of calls:
+ * median and minimum of the per-call means (the minimum is the least disturbed by other load).
+ * Allocation: heap growth over a small batch run right after a full GC; batches during which a
+ * collection ran anyway are discarded (`v8.GCProfiler`). Needs `--expose-gc`. The allocation passes run
+ * after all the timing, as their full GCs drop compiled code and would slow the next timed calls.
  *
  * Options: `--side=new|ref` (one implementation only, e.g. under `node --cpu-prof`), `--rounds=N`,
  * `--warmup-ms=N` (per operation and implementation).
@@ -93,7 +94,9 @@ const chunk = (text: string): string[] => {
   return pieces;
 };
 
-const prompts = { '2 kB': ANON_PROMPT, '20 kB': labelledPrompt(20_000) };
+/** As the gateway gets them: flat strings out of JSON.parse (not the concatenated or sliced ones built here). */
+const asParsed = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
+const prompts = { '2 kB': asParsed(ANON_PROMPT), '20 kB': asParsed(labelledPrompt(20_000)) };
 
 interface Op {
   name: string;
@@ -180,17 +183,20 @@ for (const op of ops) {
   }
 }
 
+// CPU first, every round interleaving the implementations (alternating which goes first); then the
+// allocation passes, whose full GCs would otherwise disturb the timing (they drop compiled code).
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? sides : [...sides].reverse();
-  // One untimed batch first: the full GCs of the allocation pass may have dropped compiled code.
   for (const op of ops) {
     for (const side of order) {
-      cpuBatch(op.run[side], op.batch);
+      cpuBatch(op.run[side], op.batch); // untimed
       for (let b = 0; b < 5; b++) push(cpu, key(op, side), cpuBatch(op.run[side], op.batch));
     }
   }
+}
+for (let round = 0; round < ROUNDS; round++) {
   for (const op of ops) {
-    for (const side of order) {
+    for (const side of sides) {
       const bytes = allocBatch(op.run[side], Math.max(1, Math.floor(op.batch / 4)));
       if (bytes !== undefined) push(alloc, key(op, side), bytes);
     }
@@ -198,16 +204,21 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const kb = (b: number) => (Number.isNaN(b) ? 'n/a' : `${(b / 1024).toFixed(1)} kB`);
-const us = (u: number) => `${u.toFixed(1)} µs`;
-console.log(`node ${process.version}; ${ROUNDS} rounds; medians per call (CPU: user+system; alloc: heap growth)`);
-const header = ['prompt', 'operation', ...sides.flatMap((s) => [`${s} CPU`, `${s} alloc`])];
-if (sides.length === 2) header.push('CPU ref/new', 'alloc ref/new');
+const us = (u: number) => `${u.toFixed(1)}`;
+const min = (xs: number[]) => (xs.length === 0 ? Number.NaN : Math.min(...xs));
+console.log(
+  `node ${process.version}; ${ROUNDS} rounds; per call: CPU µs (user+system) median and min of the batches; heap allocated (median)`,
+);
+const header = ['prompt', 'operation', ...sides.flatMap((s) => [`${s} CPU med`, `${s} min`, `${s} alloc`])];
+if (sides.length === 2) header.push('CPU ref/new med', 'min', 'alloc ref/new');
 const rows = [header];
 for (const op of ops) {
   const c = sides.map((s) => median(cpu.get(key(op, s)) ?? []));
+  const m = sides.map((s) => min(cpu.get(key(op, s)) ?? []));
   const a = sides.map((s) => median(alloc.get(key(op, s)) ?? []));
-  const row = [op.prompt, op.name, ...sides.flatMap((_, i) => [us(c[i]!), kb(a[i]!)])];
-  if (sides.length === 2) row.push(`${(c[0]! / c[1]!).toFixed(2)}×`, `${(a[0]! / a[1]!).toFixed(2)}×`);
+  const row = [op.prompt, op.name, ...sides.flatMap((_, i) => [us(c[i]!), us(m[i]!), kb(a[i]!)])];
+  if (sides.length === 2)
+    row.push(`${(c[0]! / c[1]!).toFixed(2)}×`, `${(m[0]! / m[1]!).toFixed(2)}×`, `${(a[0]! / a[1]!).toFixed(2)}×`);
   rows.push(row);
 }
 const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

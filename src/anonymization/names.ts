@@ -255,6 +255,93 @@ class Word {
   }
 }
 
+const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isAsciiDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * Where the word token starting at the ASCII letter `text[i]` ends, as `TOKEN_RE` reads it — two or
+ * more capital-and-period initials (`U.S.`), else letters joined by `'`, `’` or `-` — or -1 when a
+ * non-ASCII character could extend it (the caller then runs the expression itself).
+ */
+function asciiWordEnd(text: string, i: number): number {
+  let j = i;
+  let initials = 0;
+  for (;;) {
+    const a = text.charCodeAt(j);
+    if (a >= 128) return -1; // a non-ASCII capital may continue the initials
+    if (!(a >= 65 && a <= 90) || text.charCodeAt(j + 1) !== 46) break;
+    initials++;
+    j += 2;
+  }
+  if (initials >= 2) return j;
+  j = i + 1;
+  for (;;) {
+    const a = text.charCodeAt(j);
+    if (isAsciiLetter(a)) {
+      j++;
+      continue;
+    }
+    if (a === 39 || a === 45 || a === 8217) {
+      const b = text.charCodeAt(j + 1);
+      if (isAsciiLetter(b)) {
+        j += 2;
+        continue;
+      }
+      if (b >= 128) return -1;
+      return j;
+    }
+    if (a >= 128) return -1; // a letter or a mark would continue the word
+    return j;
+  }
+}
+
+/** `text === text.toUpperCase()`, without building the upper-case copy for ASCII. */
+function isUpperCase(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return text === text.toUpperCase();
+    if (c >= 97 && c <= 122) return false;
+  }
+  return true;
+}
+
+/** Not a name: a common English word (the lexicon's word class, else the dictionary), or hyphenated ones. */
+function isCommon(res: Resources, lower: string, bits = res.features.get(lower)): boolean {
+  if (commonWord(res, lower, bits)) return true;
+  if (!lower.includes('-')) return false;
+  for (const part of lower.split('-')) if (!commonWord(res, part, res.features.get(part))) return false;
+  return true;
+}
+
+function commonWord(res: Resources, p: string, bits: number | undefined): boolean {
+  if (bits !== undefined && (bits & F.inLexicon) !== 0) return (bits & F.commonLex) !== 0;
+  return res.dictionary.has(p);
+}
+
+function makeWord(res: Resources, text: string, start: number, isWord: boolean, possessive: boolean, nl: boolean): Word {
+  const c = text.charCodeAt(0);
+  const cap = isWord && (c < 128 ? c >= 65 && c <= 90 : text[0] !== text[0]!.toLowerCase());
+  const lower = !cap ? text : text.includes('’') ? text.toLowerCase().replace(/’/g, "'") : text.toLowerCase();
+  const upper = cap && text.length > 1 && isUpperCase(text);
+  let bits = 0;
+  if (isWord && !cap) {
+    // lower-case words never start a run: only the legal-form test is needed ("Severn Water plc")
+    bits = text.length <= 4 && LEGAL_FORMS.has(lower) ? F.legal | F.strongOrg | F.orgWord : F.closed;
+  } else if (isWord) {
+    const { features } = res;
+    const own = features.get(lower);
+    bits = own ?? 0;
+    if (lower.includes('.')) bits |= (features.get(lower.replace(/\./g, '')) ?? 0) & (F.legal | F.strongOrg | F.orgWord);
+    if (lower.includes("'") && /^\p{L}+'(?:m|re|ve|ll|d|t)$/u.test(lower)) bits |= F.closed;
+    const isName = (bits & (F.first | F.last | F.person)) !== 0;
+    if (!isName) {
+      if (isCommon(res, lower, own)) bits |= F.common;
+      else if ((bits & (F.place | F.orgLex | F.honorific | F.orgWord)) === 0) bits |= F.unknown;
+    }
+  }
+  return new Word(start, start + text.length, text, lower, isWord, cap, upper, possessive, nl, bits);
+}
+
 type Kind = 'PERSON' | 'ORGANIZATION';
 interface Candidate {
   start: number;
@@ -326,64 +413,72 @@ export class NameDetector {
 
   // ------------------------------------------------------------------------------------- tokens
 
+  /**
+   * The tokens of `TOKEN_RE`, in order. ASCII is scanned by hand (no match objects, one string per
+   * token); wherever a non-ASCII character could decide a token (`\p{L}`, `\p{M}`, `\p{Lu}`, `\s`
+   * outside ASCII), the regular expression itself is run from that token's position, so the tokens are
+   * exactly the expression's.
+   */
   private tokenize(text: string): Word[] {
+    const res = this.res;
     const words: Word[] = [];
-    TOKEN_RE.lastIndex = 0;
+    const n = text.length;
     let prevEnd = 0;
     let nextNewline = text.indexOf('\n');
-    for (let m = TOKEN_RE.exec(text); m !== null; m = TOKEN_RE.exec(text)) {
-      let raw = m[0];
-      const start = m.index;
-      const isWord = m[1] !== undefined;
-      let possessive = false;
-      const last = raw.charCodeAt(raw.length - 1);
-      if (isWord && (last === 115 || last === 83) && raw.length > 2 && /['’]$/.test(raw[raw.length - 2]!)) {
-        raw = raw.slice(0, -2);
-        possessive = true;
+    let i = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      let start = i;
+      let end = -1;
+      let isWord = false;
+      if (c < 128) {
+        if (c === 32 || (c >= 9 && c <= 13)) {
+          i++;
+          continue;
+        }
+        if (isAsciiLetter(c)) {
+          end = asciiWordEnd(text, i);
+          isWord = true;
+        } else if (c >= 48 && c <= 57) {
+          end = i + 1;
+          while (end < n && isAsciiDigit(text.charCodeAt(end))) end++;
+        } else {
+          end = i + 1;
+        }
+      }
+      if (end === -1) {
+        TOKEN_RE.lastIndex = i;
+        const m = TOKEN_RE.exec(text);
+        if (m === null) break;
+        start = m.index;
+        end = start + m[0].length;
+        isWord = m[1] !== undefined;
       }
       let newline = false;
       if (nextNewline !== -1 && nextNewline < start) {
         newline = nextNewline >= prevEnd;
         nextNewline = text.indexOf('\n', start);
       }
-      prevEnd = start + m[0].length;
-      words.push(this.makeWord(raw, start, isWord, possessive, newline));
+      prevEnd = end;
+      i = end;
+      // "'s" / "’s" after a word of 3+ characters is cut off (`possessive`)
+      let textEnd = end;
+      let possessive = false;
+      if (isWord && end - start > 2) {
+        const last = text.charCodeAt(end - 1);
+        const apostrophe = text.charCodeAt(end - 2);
+        if ((last === 115 || last === 83) && (apostrophe === 39 || apostrophe === 8217)) {
+          textEnd = end - 2;
+          possessive = true;
+        }
+      }
+      words.push(makeWord(res, text.slice(start, textEnd), start, isWord, possessive, newline));
     }
     return words;
   }
 
-  private makeWord(text: string, start: number, isWord: boolean, possessive: boolean, nl: boolean): Word {
-    const c = text.charCodeAt(0);
-    const cap = isWord && (c < 128 ? c >= 65 && c <= 90 : text[0] !== text[0]!.toLowerCase());
-    const lower = !cap ? text : text.includes('’') ? text.toLowerCase().replace(/’/g, "'") : text.toLowerCase();
-    const upper = cap && text.length > 1 && text === text.toUpperCase();
-    let bits = 0;
-    if (isWord && !cap) {
-      // lower-case words never start a run: only the legal-form test is needed ("Severn Water plc")
-      bits = text.length <= 4 && LEGAL_FORMS.has(lower) ? F.legal | F.strongOrg | F.orgWord : F.closed;
-    } else if (isWord) {
-      const { features } = this.res;
-      bits = features.get(lower) ?? 0;
-      if (lower.includes('.')) bits |= (features.get(lower.replace(/\./g, '')) ?? 0) & (F.legal | F.strongOrg | F.orgWord);
-      if (lower.includes("'") && /^\p{L}+'(?:m|re|ve|ll|d|t)$/u.test(lower)) bits |= F.closed;
-      const isName = (bits & (F.first | F.last | F.person)) !== 0;
-      if (!isName) {
-        if (this.isCommon(lower)) bits |= F.common;
-        else if ((bits & (F.place | F.orgLex | F.honorific | F.orgWord)) === 0) bits |= F.unknown;
-      }
-    }
-    return new Word(start, start + text.length, text, lower, isWord, cap, upper, possessive, nl, bits);
-  }
-
   private isCommon(lower: string): boolean {
-    const { features, dictionary } = this.res;
-    const check = (p: string): boolean => {
-      const bits = features.get(p);
-      if (bits !== undefined && (bits & F.inLexicon) !== 0) return (bits & F.commonLex) !== 0;
-      return dictionary.has(p);
-    };
-    if (check(lower)) return true;
-    return lower.includes('-') && lower.split('-').every(check);
+    return isCommon(this.res, lower);
   }
 
   // --------------------------------------------------------------------------------------- runs
