@@ -122,6 +122,15 @@ const IMPERATIVE_OBJECTS = new Set([
   'his', 'her', 'their', 'its', 'it', 'them', 'us', 'me', 'him', 'you', 'access', 'permission', 'up', 'down',
 ]); // biome-ignore format: word table
 
+/** Punctuation skipped back over: before a sentence start, and before a person cue. */
+const OPENING_QUOTES = new Set(['"', '“', '‘', "'", '(', '[']);
+const SENTENCE_ENDS = new Set(['.', '!', '?', ':', ';', '-', '•', '*', '>']);
+const CUE_PUNCTUATION = new Set([',', ':', '-']);
+/** "Priya, who …", "Priya, our …": an apposition after a lone name. */
+const APPOSITION_WORDS = new Set(['who', 'our', 'the', 'my', 'your']);
+const NAME_SUFFIXES = new Set(['jr', 'sr', 'st']);
+const ORG_JOINS = new Set(['&', 'and', 'of', 'the']);
+
 let resources: Resources | undefined;
 
 /** What compromise's lexicon contributes: per-word feature bits, and multi-word entries by kind. */
@@ -255,7 +264,6 @@ class Word {
   }
 }
 
-const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isAsciiDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
@@ -263,36 +271,37 @@ const isAsciiDigit = (c: number): boolean => c >= 48 && c <= 57;
  * more capital-and-period initials (`U.S.`), else letters joined by `'`, `’` or `-` — or -1 when a
  * non-ASCII character could extend it (the caller then runs the expression itself).
  */
-function asciiWordEnd(text: string, i: number): number {
+function asciiWordEnd(text: string, i: number, n: number): number {
   let j = i;
   let initials = 0;
-  for (;;) {
+  while (j + 1 < n) {
     const a = text.charCodeAt(j);
     if (a >= 128) return -1; // a non-ASCII capital may continue the initials
-    if (!(a >= 65 && a <= 90) || text.charCodeAt(j + 1) !== 46) break;
+    if (a < 65 || a > 90 || text.charCodeAt(j + 1) !== 46) break;
     initials++;
     j += 2;
   }
   if (initials >= 2) return j;
   j = i + 1;
-  for (;;) {
+  while (j < n) {
     const a = text.charCodeAt(j);
-    if (isAsciiLetter(a)) {
-      j++;
-      continue;
-    }
-    if (a === 39 || a === 45 || a === 8217) {
-      const b = text.charCodeAt(j + 1);
-      if (isAsciiLetter(b)) {
-        j += 2;
+    if (a < 128) {
+      if ((a >= 97 && a <= 122) || (a >= 65 && a <= 90)) {
+        j++;
         continue;
       }
-      if (b >= 128) return -1;
-      return j;
+      if (a !== 39 && a !== 45) return j;
+    } else if (a !== 8217) {
+      return -1; // a letter or a mark would continue the word
     }
-    if (a >= 128) return -1; // a letter or a mark would continue the word
-    return j;
+    // ' - ’ join when a letter follows
+    if (j + 1 >= n) return j;
+    const b = text.charCodeAt(j + 1);
+    if (b >= 128) return -1;
+    if (!((b >= 97 && b <= 122) || (b >= 65 && b <= 90))) return j;
+    j += 2;
   }
+  return j;
 }
 
 /** `text === text.toUpperCase()`, without building the upper-case copy for ASCII. */
@@ -342,6 +351,132 @@ function makeWord(res: Resources, text: string, start: number, isWord: boolean, 
   return new Word(start, start + text.length, text, lower, isWord, cap, upper, possessive, nl, bits);
 }
 
+/** Token flags. */
+const T_WORD = 1;
+const T_CAP = 2;
+const T_POSSESSIVE = 4;
+const T_NEWLINE = 8;
+
+/**
+ * Token offsets and flags, three numbers per token, reused from call to call (offsets only, nothing of
+ * the text): writing into it is several times cheaper than growing arrays. Texts longer than
+ * `SCRATCH_MAX` characters get a buffer of their own, so that one huge prompt does not pin one here.
+ */
+let scratch = new Int32Array(3 * 4096);
+const SCRATCH_MAX = 65_536;
+
+/**
+ * The tokens of a text (`TOKEN_RE`'s, in order), as offsets and flags; the `Word` of a token (its text,
+ * lower-case form and lexical features) is built only when the classifier first looks at it, which is
+ * the capitalised words and their neighbours, a small share of a prompt's tokens. Valid until the next
+ * `Tokens` is built (the offsets live in `scratch`): one detection at a time, which is synchronous.
+ *
+ * ASCII is scanned by hand; wherever a non-ASCII character could decide a token (`\p{L}`, `\p{M}`,
+ * `\p{Lu}`, `\s` beyond ASCII), the expression itself is run from that token's position, so the tokens
+ * are exactly the expression's.
+ */
+class Tokens {
+  readonly length: number;
+  private readonly buf: Int32Array;
+  private readonly words: (Word | undefined)[];
+
+  constructor(
+    private readonly text: string,
+    private readonly res: Resources,
+  ) {
+    const n = text.length;
+    // at most one token per character
+    if (scratch.length < 3 * n) {
+      if (n <= SCRATCH_MAX) scratch = new Int32Array(3 * n);
+    }
+    const buf = scratch.length >= 3 * n ? scratch : new Int32Array(3 * n);
+    let count = 0;
+    let prevEnd = 0;
+    let nextNewline = text.indexOf('\n');
+    let i = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || (c >= 9 && c <= 13)) {
+        i++;
+        continue;
+      }
+      let start = i;
+      let end: number;
+      let flags = 0;
+      if (c >= 128) {
+        end = -1;
+      } else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+        end = asciiWordEnd(text, i, n);
+        flags = c <= 90 ? T_WORD | T_CAP : T_WORD;
+      } else if (c >= 48 && c <= 57) {
+        end = i + 1;
+        while (end < n && isAsciiDigit(text.charCodeAt(end))) end++;
+      } else {
+        end = i + 1;
+      }
+      if (end === -1) {
+        TOKEN_RE.lastIndex = i;
+        const m = TOKEN_RE.exec(text);
+        if (m === null) break;
+        start = m.index;
+        end = start + m[0].length;
+        flags = 0;
+        if (m[1] !== undefined) {
+          const first = text.charCodeAt(start);
+          const cap = first < 128 ? first >= 65 && first <= 90 : text[start] !== text[start]!.toLowerCase();
+          flags = cap ? T_WORD | T_CAP : T_WORD;
+        }
+      }
+      if (nextNewline !== -1 && nextNewline < start) {
+        if (nextNewline >= prevEnd) flags |= T_NEWLINE;
+        nextNewline = text.indexOf('\n', start);
+      }
+      prevEnd = end;
+      i = end;
+      // "'s" / "’s" after a word of 3+ characters is cut off (`possessive`)
+      if ((flags & T_WORD) !== 0 && end - start > 2) {
+        const last = text.charCodeAt(end - 1);
+        const apostrophe = text.charCodeAt(end - 2);
+        if ((last === 115 || last === 83) && (apostrophe === 39 || apostrophe === 8217)) {
+          end -= 2;
+          flags |= T_POSSESSIVE;
+        }
+      }
+      buf[3 * count] = start;
+      buf[3 * count + 1] = end;
+      buf[3 * count + 2] = flags;
+      count++;
+    }
+    this.buf = buf;
+    this.length = count;
+    this.words = new Array(count);
+  }
+
+  /** The token as a `Word`, built on first use; undefined out of range. */
+  at(k: number): Word | undefined {
+    if (k < 0 || k >= this.length) return undefined;
+    let w = this.words[k];
+    if (w === undefined) {
+      const start = this.buf[3 * k]!;
+      const flags = this.buf[3 * k + 2]!;
+      const text = this.text.slice(start, this.buf[3 * k + 1]!);
+      w = makeWord(this.res, text, start, (flags & T_WORD) !== 0, (flags & T_POSSESSIVE) !== 0, (flags & T_NEWLINE) !== 0);
+      this.words[k] = w;
+    }
+    return w;
+  }
+
+  /** A word starting with a capital (all-caps words included): `isWord && cap` of its `Word`. */
+  capitalised(k: number): boolean {
+    return k >= 0 && k < this.length && (this.buf[3 * k + 2]! & T_CAP) !== 0;
+  }
+
+  /** `newlineBefore` of its `Word` (false out of range). */
+  newlineBefore(k: number): boolean {
+    return k >= 0 && k < this.length && (this.buf[3 * k + 2]! & T_NEWLINE) !== 0;
+  }
+}
+
 type Kind = 'PERSON' | 'ORGANIZATION';
 interface Candidate {
   start: number;
@@ -371,18 +506,18 @@ export class NameDetector {
   }
 
   detect(text: string, context: NameDetectorContext = {}): Span[] {
-    const toks = this.tokenize(text);
     const out: Candidate[] = [];
     const pending: { w: Word; idx: number }[] = [];
     const personParts = new Set<string>();
     const orgParts = new Set<string>();
     for (const p of context.knownPersons ?? []) for (const part of p.split(/\s+/)) personParts.add(part);
     for (const o of context.knownOrganizations ?? []) orgParts.add(o.split(/\s+/)[0]!);
+    // after the context's iterables ran: nothing else may build Tokens (and reuse the scratch) from here on
+    const toks = new Tokens(text, this.res);
 
     let i = 0;
     while (i < toks.length) {
-      const t = toks[i]!;
-      if (!t.isWord || !(t.cap || t.upper)) {
+      if (!toks.capitalised(i)) {
         i++;
         continue;
       }
@@ -413,70 +548,6 @@ export class NameDetector {
 
   // ------------------------------------------------------------------------------------- tokens
 
-  /**
-   * The tokens of `TOKEN_RE`, in order. ASCII is scanned by hand (no match objects, one string per
-   * token); wherever a non-ASCII character could decide a token (`\p{L}`, `\p{M}`, `\p{Lu}`, `\s`
-   * outside ASCII), the regular expression itself is run from that token's position, so the tokens are
-   * exactly the expression's.
-   */
-  private tokenize(text: string): Word[] {
-    const res = this.res;
-    const words: Word[] = [];
-    const n = text.length;
-    let prevEnd = 0;
-    let nextNewline = text.indexOf('\n');
-    let i = 0;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      let start = i;
-      let end = -1;
-      let isWord = false;
-      if (c < 128) {
-        if (c === 32 || (c >= 9 && c <= 13)) {
-          i++;
-          continue;
-        }
-        if (isAsciiLetter(c)) {
-          end = asciiWordEnd(text, i);
-          isWord = true;
-        } else if (c >= 48 && c <= 57) {
-          end = i + 1;
-          while (end < n && isAsciiDigit(text.charCodeAt(end))) end++;
-        } else {
-          end = i + 1;
-        }
-      }
-      if (end === -1) {
-        TOKEN_RE.lastIndex = i;
-        const m = TOKEN_RE.exec(text);
-        if (m === null) break;
-        start = m.index;
-        end = start + m[0].length;
-        isWord = m[1] !== undefined;
-      }
-      let newline = false;
-      if (nextNewline !== -1 && nextNewline < start) {
-        newline = nextNewline >= prevEnd;
-        nextNewline = text.indexOf('\n', start);
-      }
-      prevEnd = end;
-      i = end;
-      // "'s" / "’s" after a word of 3+ characters is cut off (`possessive`)
-      let textEnd = end;
-      let possessive = false;
-      if (isWord && end - start > 2) {
-        const last = text.charCodeAt(end - 1);
-        const apostrophe = text.charCodeAt(end - 2);
-        if ((last === 115 || last === 83) && (apostrophe === 39 || apostrophe === 8217)) {
-          textEnd = end - 2;
-          possessive = true;
-        }
-      }
-      words.push(makeWord(res, text.slice(start, textEnd), start, isWord, possessive, newline));
-    }
-    return words;
-  }
-
   private isCommon(lower: string): boolean {
     return isCommon(this.res, lower);
   }
@@ -488,22 +559,19 @@ export class NameDetector {
    * initials, abbreviation periods and ", Inc."-style suffixes. Returns word indices (connectors are
    * included as negative markers via `conn`).
    */
-  private collectRun(toks: Word[], i: number): { items: RunItem[]; next: number } {
-    const items: RunItem[] = [{ w: toks[i]!, idx: i, conn: false }];
+  private collectRun(toks: Tokens, i: number): { items: RunItem[]; next: number } {
+    const items: RunItem[] = [{ w: toks.at(i)!, idx: i, conn: false }];
     let j = i + 1;
-    const capAt = (k: number) => {
-      const t = toks[k];
-      return !!t?.isWord && (t.cap || t.upper) && !t.newlineBefore;
-    };
+    const capAt = (k: number) => toks.capitalised(k) && !toks.newlineBefore(k);
     for (;;) {
       const last = items[items.length - 1]!.w;
       if (last.possessive) break;
-      const t = toks[j];
+      const t = toks.at(j);
       if (t === undefined || t.newlineBefore) break;
       // abbreviation / initial period glued to the previous word
       if (t.text === '.' && t.start === last.end && !items[items.length - 1]!.conn) {
         const isInitial = last.text.length === 1 && last.cap;
-        if (isInitial || last.honorific || ORG_ABBREVIATIONS.has(last.lower) || ['jr', 'sr', 'st'].includes(last.lower)) {
+        if (isInitial || last.honorific || ORG_ABBREVIATIONS.has(last.lower) || NAME_SUFFIXES.has(last.lower)) {
           last.end = t.end;
           j++;
           if (!isInitial && !last.honorific && !capAt(j)) break;
@@ -527,13 +595,13 @@ export class NameDetector {
         j++;
         continue;
       }
-      if (t.text === 'of' && toks[j + 1]?.text === 'the' && capAt(j + 2)) {
-        items.push({ w: t, idx: j, conn: true }, { w: toks[j + 1]!, idx: j + 1, conn: true });
+      if (t.text === 'of' && toks.at(j + 1)?.text === 'the' && capAt(j + 2)) {
+        items.push({ w: t, idx: j, conn: true }, { w: toks.at(j + 1)!, idx: j + 1, conn: true });
         j += 2;
         continue;
       }
       // "Acme, Inc." / "Acme Widgets, LLC"
-      const after = toks[j + 1];
+      const after = toks.at(j + 1);
       if (t.text === ',' && after?.isWord && after.legal && !after.newlineBefore && after.cap) {
         items.push({ w: t, idx: j, conn: true });
         j++;
@@ -549,7 +617,7 @@ export class NameDetector {
     return { items, next: j };
   }
 
-  private classifyRun(toks: Word[], items: RunItem[], out: Candidate[], pending: Pending[]): void {
+  private classifyRun(toks: Tokens, items: RunItem[], out: Candidate[], pending: Pending[]): void {
     if (items.length === 0) return;
 
     // 1. multi-word lexicon entries (known organisations, places, people)
@@ -587,7 +655,7 @@ export class NameDetector {
         if (prev.conn) {
           // "Baxter & Partners", "Bank of the West" — but not "Foo Ltd and Bar Inc."
           const before = items[s - 2];
-          const joins = ['&', 'and', 'of', 'the'].includes(prev.w.text);
+          const joins = ORG_JOINS.has(prev.w.text);
           if (joins && before !== undefined && (before.conn || !before.w.legal)) {
             s--;
             continue;
@@ -635,7 +703,7 @@ export class NameDetector {
     for (const g of groups) this.classifyPersonGroup(toks, g, out, pending);
   }
 
-  private classifyPersonGroup(toks: Word[], g: RunItem[], out: Candidate[], pending: Pending[]): void {
+  private classifyPersonGroup(toks: Tokens, g: RunItem[], out: Candidate[], pending: Pending[]): void {
     while (g.length > 0 && g[g.length - 1]!.conn) g = g.slice(0, -1);
     if (g.length === 0) return;
     // honorific / title: what follows is a name, whatever the lexicon says
@@ -702,7 +770,7 @@ export class NameDetector {
     if (after.length > 0) this.classifyPersonGroup(toks, after, out, pending);
   }
 
-  private singleOrg(_toks: Word[], g: RunItem[], out: Candidate[]): void {
+  private singleOrg(_toks: Tokens, g: RunItem[], out: Candidate[]): void {
     for (const it of g) {
       if (!it.conn && it.w.orgLex && !it.w.legal && !it.w.upper) {
         this.emit(out, 'ORGANIZATION', it.w.start, it.w.end, 0.6);
@@ -718,41 +786,41 @@ export class NameDetector {
   }
 
   /** "Mark the box", "Grant access": a sentence-initial first name used as a verb. */
-  private imperative(toks: Word[], idx: number): boolean {
-    const next = toks[idx + 1];
+  private imperative(toks: Tokens, idx: number): boolean {
+    const next = toks.at(idx + 1);
     if (!this.sentenceStart(toks, idx)) return false;
     return !!next?.isWord && IMPERATIVE_OBJECTS.has(next.lower);
   }
 
-  private sentenceStart(toks: Word[], idx: number): boolean {
+  private sentenceStart(toks: Tokens, idx: number): boolean {
     let k = idx - 1;
-    while (k >= 0 && ['"', '“', '‘', "'", '(', '['].includes(toks[k]!.text)) k--;
-    if (k < 0 || toks[k + 1]!.newlineBefore) return true;
-    return ['.', '!', '?', ':', ';', '-', '•', '*', '>'].includes(toks[k]!.text);
+    while (k >= 0 && OPENING_QUOTES.has(toks.at(k)!.text)) k--;
+    if (k < 0 || toks.newlineBefore(k + 1)) return true;
+    return SENTENCE_ENDS.has(toks.at(k)!.text);
   }
 
   /** Context that marks a lone unknown capitalised word as a person. */
-  private personCue(toks: Word[], idx: number): boolean {
-    const w = toks[idx]!;
+  private personCue(toks: Tokens, idx: number): boolean {
+    const w = toks.at(idx)!;
     let k = idx - 1;
-    while (k >= 0 && [',', ':', '-'].includes(toks[k]!.text)) k--;
-    const prev = toks[k];
+    while (k >= 0 && CUE_PUNCTUATION.has(toks.at(k)!.text)) k--;
+    const prev = toks.at(k);
     if (prev?.isWord && GREETINGS.has(prev.lower)) return true;
     // "From: X" header lines and sign-offs alone on their line
     const lineStart = (() => {
       let s = idx;
-      while (s > 0 && !toks[s]!.newlineBefore) s--;
+      while (s > 0 && !toks.newlineBefore(s)) s--;
       return s;
     })();
-    const first = toks[lineStart]!;
-    if (first.isWord && HEADER_LABELS.has(first.lower) && toks[lineStart + 1]?.text === ':') return true;
-    const next = toks[idx + 1];
+    const first = toks.at(lineStart)!;
+    if (first.isWord && HEADER_LABELS.has(first.lower) && toks.at(lineStart + 1)?.text === ':') return true;
+    const next = toks.at(idx + 1);
     const aloneOnLine =
-      (idx === lineStart || (idx === lineStart + 1 && toks[lineStart]!.text === '-')) &&
-      (next === undefined || next.newlineBefore || (next.text === ',' && toks[idx + 2]?.newlineBefore !== false));
+      (idx === lineStart || (idx === lineStart + 1 && toks.at(lineStart)!.text === '-')) &&
+      (next === undefined || next.newlineBefore || (next.text === ',' && toks.at(idx + 2)?.newlineBefore !== false));
     if (aloneOnLine && idx > 0) return true;
     if (next?.isWord && PERSON_VERBS.has(next.lower) && !w.possessive) return true;
-    if (next?.text === ',' && toks[idx + 2]?.isWord && ['who', 'our', 'the', 'my', 'your'].includes(toks[idx + 2]!.lower))
+    if (next?.text === ',' && toks.at(idx + 2)?.isWord && APPOSITION_WORDS.has(toks.at(idx + 2)!.lower))
       return true;
     return false;
   }

@@ -11,14 +11,14 @@ import { ANON_PROMPT, labelledPrompt } from '../../bench/anonymization-prompts.j
 import * as cur from '../../src/anonymization/index.js';
 import { ALL_ENTITY_TYPES, type EntityType } from '../../src/anonymization/types.js';
 import { CORPUS } from './corpus.js';
-import { randomTexts, rng } from './random-texts.js';
+import { characterSoup, randomTexts, rng } from './random-texts.js';
 import * as refNames from './reference/names.js';
 import * as refP from './reference/pseudonymizer.js';
 import * as refR from './reference/recognizers.js';
 import * as refS from './reference/stream-rehydrator.js';
 
 const LABELLED = [...CORPUS, ...HELD_OUT, ...BLIND];
-const RANDOM = randomTexts(4000, 20261201, LABELLED);
+const RANDOM = [...randomTexts(4000, 20261201, LABELLED), ...characterSoup(2000, 17)];
 const FIXED = [...LABELLED.map((l) => l.text), ANON_PROMPT, labelledPrompt(20_000), ''];
 const ALL_TEXTS = [...FIXED, ...RANDOM];
 

@@ -258,3 +258,23 @@ export function randomTexts(count: number, seed: number, labelled: readonly Labe
   }
   return texts;
 }
+
+const SOUP = [
+  'A', 'B', 'Z', 'a', 'z', 's', 'S', 'É', 'é', 'İ', 'ß', 'ǅ', '𝐀', '𝑥', '\u0301', '\u0308', '’', "'", '-', '.', '.',
+  'U.S.', 'Mr.', 'Dr', 'O’Brien', "D'Arcy", 'Smith', 'Jones', 'Margaret', 'Okafor', 'Holdings', 'Inc', 'Ltd', 'and',
+  'of', 'the', 'van', 'Hi', 'From', ':', ' ', ' ', ' ', '  ', '\n', '\n\n', '\t', '\u00a0', '\u2028', '\u3000', '1',
+  '42', '2026', ',', ';', '"', '“', '(', ')', '😀', '\ud835', '\udc00', 'Müller', 'ÆRØ', 'Ωmega', 'Иван', '東京', '@', '_',
+]; // biome-ignore format: alphabet
+
+/** Texts glued from single characters and short pieces (letters of every case class, joiners, marks, spaces). */
+export function characterSoup(count: number, seed: number): string[] {
+  const next = rng(seed);
+  const texts: string[] = [];
+  for (let n = 0; n < count; n++) {
+    let text = '';
+    const length = 1 + Math.floor(next() * 80);
+    for (let k = 0; k < length; k++) text += SOUP[Math.floor(next() * SOUP.length)];
+    texts.push(text);
+  }
+  return texts;
+}
