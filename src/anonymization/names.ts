@@ -820,8 +820,7 @@ export class NameDetector {
       (next === undefined || next.newlineBefore || (next.text === ',' && toks.at(idx + 2)?.newlineBefore !== false));
     if (aloneOnLine && idx > 0) return true;
     if (next?.isWord && PERSON_VERBS.has(next.lower) && !w.possessive) return true;
-    if (next?.text === ',' && toks.at(idx + 2)?.isWord && APPOSITION_WORDS.has(toks.at(idx + 2)!.lower))
-      return true;
+    if (next?.text === ',' && toks.at(idx + 2)?.isWord && APPOSITION_WORDS.has(toks.at(idx + 2)!.lower)) return true;
     return false;
   }
 
