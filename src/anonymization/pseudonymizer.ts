@@ -47,6 +47,7 @@ export class Pseudonymizer {
    * every text of a request before anonymising any of them.
    */
   reserveLiterals(text: string): void {
+    if (!text.includes('_')) return; // every placeholder has one
     for (const m of text.matchAll(PLACEHOLDER_SHAPE)) this.#reserved.add(m[0]);
   }
 

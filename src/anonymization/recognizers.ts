@@ -399,6 +399,8 @@ const DOCKET_RE = new RegExp(
 const BARE_FEDERAL_DOCKET_RE = /(?<![\w:-])\d{1,2}:\d{2}-(?:cv|cr|mc|md|mj|bk|ap|po|sw|misc)-\d{3,6}(?:-[A-Z]{2,4})*(?![\w-])/gi;
 
 const CITATION_HINT_RE = /\sv(?:s)?\.\s|\bIn re\s/;
+/** What every docket match contains: texts without it are not scanned with the (slower) full pattern. */
+const DOCKET_HINT_RE = /nos?\.?\s*:?\s*\d/i;
 const CITATION_VOLUME_RE = /,\s+\d{1,4}\s+[A-Z]/;
 
 function* citationParagraphs(text: string): Generator<[number, number]> {
@@ -415,13 +417,14 @@ function* citationParagraphs(text: string): Generator<[number, number]> {
 export const detectCaseNumbers: PatternDetector = (text) => {
   const out: Span[] = [];
   // Citations need " v. " or "In re" and a reporter volume: only paragraphs with both are scanned.
-  for (const [from, to] of citationParagraphs(text)) {
+  const hinted = text.includes('v.') || text.includes('vs.') || text.includes('In re');
+  for (const [from, to] of hinted ? citationParagraphs(text) : []) {
     const part = text.slice(from, to);
     for (const m of matches(CASE_CITATION_RE, part)) {
       out.push({ start: from + m.index, end: from + m.index + m[0].length, type: 'CASE_NUMBER', score: 0.9 });
     }
   }
-  for (const m of matches(DOCKET_RE, text)) {
+  for (const m of DOCKET_HINT_RE.test(text) ? matches(DOCKET_RE, text) : []) {
     const num = m[1]!;
     const start = m.index + m[0].length - num.length;
     out.push({ start, end: start + num.length, type: 'CASE_NUMBER', score: 0.85 });
@@ -462,11 +465,53 @@ export const detectMatterNumbers: PatternDetector = (text) => {
 /**
  * Keep the longest spans, then the higher-scoring, dropping any that overlap a kept one (half-open
  * intervals); returned in reading order.
+ *
+ * Only spans that overlap each other compete, so the text's spans are split into groups that chain
+ * by overlap (in order of start, found with a native numeric sort of packed keys); a span alone in its
+ * group is kept as is, and each larger group is resolved on its own, longest first (`resolveGroup`,
+ * which with a stable sort of the group taken in input order chooses exactly as over all the spans).
  */
 export function resolveOverlaps(spans: readonly Span[]): Span[] {
-  const bySize = spans
-    .filter((s) => s.end > s.start)
-    .sort((a, b) => b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start);
+  if (disjointInOrder(spans)) return spans.slice(); // what the general case returns for these
+  const live = spans.filter((s) => s.end > s.start);
+  const n = live.length;
+  if (n < 16 || n >= INDEX_SLOTS) return resolveGroup(live);
+  // key: start and input position packed into one exactly representable number
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const start = live[i]!.start;
+    if (!Number.isInteger(start) || start < 0 || start >= 2 ** 31) return resolveGroup(live);
+    keys[i] = start * INDEX_SLOTS + i;
+  }
+  keys.sort();
+  const kept: Span[] = [];
+  let group: number[] = [];
+  let groupEnd = Number.NEGATIVE_INFINITY;
+  const close = () => {
+    if (group.length === 1) kept.push(live[group[0]!]!);
+    else if (group.length > 1) for (const s of resolveGroup(group.sort((x, y) => x - y).map((i) => live[i]!))) kept.push(s);
+  };
+  for (let k = 0; k < n; k++) {
+    const i = keys[k]! % INDEX_SLOTS;
+    const s = live[i]!;
+    if (s.start < groupEnd) {
+      group.push(i);
+      if (s.end > groupEnd) groupEnd = s.end;
+    } else {
+      close();
+      group = [i];
+      groupEnd = s.end;
+    }
+  }
+  close();
+  return kept;
+}
+
+const INDEX_SLOTS = 2 ** 21;
+
+/** The greedy resolution itself, over non-empty spans: longest first, then score, then start (stable). */
+function resolveGroup(spans: readonly Span[]): Span[] {
+  const bySize = [...spans].sort((a, b) => b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start);
   // kept spans, sorted by start; being disjoint, they are sorted by end too
   const kept: Span[] = [];
   for (const s of bySize) {
@@ -484,6 +529,15 @@ export function resolveOverlaps(spans: readonly Span[]): Span[] {
     }
   }
   return kept;
+}
+
+/** Non-empty, in reading order and pairwise disjoint (already resolved: `detect` returns such lists). */
+function disjointInOrder(spans: readonly Span[]): boolean {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    if (s.end <= s.start || (i > 0 && spans[i - 1]!.end > s.start)) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------- detector
