@@ -7,7 +7,9 @@
  *   pseudonymise what `CompletionAnonymizer.messagesFor` does: a new `Pseudonymizer` and
  *               `anonymizeMessages` over the request's messages (one user message);
  *   rehydrate   `Pseudonymizer.rehydrate` of the pseudonymised text (an answer quoting every placeholder);
- *   stream      the same text through a `StreamRehydrator` in 1–12 character deltas.
+ *   stream      the same text through a `StreamRehydrator` in 1–12 character deltas;
+ *   round trip  a request's whole work: pseudonymise, then rehydrate an answer quoting placeholders.
+ * And a 12-message conversation (2.4 kB, values unique to each call as in real requests): pseudonymise.
  *
  * Two implementations side by side in one run, interleaved round by round so that both see the same
  * machine state: `new` (src/anonymization) and `ref` (test/anonymization/reference, the frozen copy
@@ -28,7 +30,7 @@ import { ALL_ENTITY_TYPES } from '../src/anonymization/types.js';
 import * as refPseudonymizer from '../test/anonymization/reference/pseudonymizer.js';
 import * as refRecognizers from '../test/anonymization/reference/recognizers.js';
 import * as refStream from '../test/anonymization/reference/stream-rehydrator.js';
-import { ANON_PROMPT, labelledPrompt } from './anonymization-prompts.js';
+import { ANON_PROMPT, LABELLED, labelledPrompt } from './anonymization-prompts.js';
 
 interface Impl {
   detector: { detect(text: string): unknown[] };
@@ -96,7 +98,7 @@ const chunk = (text: string): string[] => {
 
 /** As the gateway gets them: flat strings out of JSON.parse (not the concatenated or sliced ones built here). */
 const asParsed = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
-const prompts = { '2 kB': asParsed(ANON_PROMPT), '20 kB': asParsed(labelledPrompt(20_000)) };
+const prompts = { '2 kB': asParsed(ANON_PROMPT), '20 kB': asParsed(labelledPrompt(20_000)), chat: '' };
 
 interface Op {
   name: string;
@@ -108,6 +110,7 @@ interface Op {
 
 const ops: Op[] = [];
 for (const [label, text] of Object.entries(prompts) as [keyof typeof prompts, string][]) {
+  if (label === 'chat') continue;
   const messages = [{ role: 'user', content: text }];
   const prepared = Object.fromEntries(
     (['new', 'ref'] as const).map((side) => {
@@ -119,6 +122,7 @@ for (const [label, text] of Object.entries(prompts) as [keyof typeof prompts, st
   ) as Record<'new' | 'ref', { p: { rehydrate(text: string): string }; anonymized: string; pieces: string[] }>;
   if (prepared.new.anonymized !== prepared.ref.anonymized) throw new Error(`${label}: new and ref pseudonymise differently`);
   const batch = label === '2 kB' ? 40 : 4;
+  const answer = `Summary: ${prepared.ref.anonymized.slice(0, 600)}`;
   const both = <T>(f: (side: 'new' | 'ref') => T) => ({ new: f('new'), ref: f('ref') });
   ops.push(
     { name: 'detect', prompt: label, batch, run: both((s) => () => impls[s].detector.detect(text)) },
@@ -135,8 +139,33 @@ for (const [label, text] of Object.entries(prompts) as [keyof typeof prompts, st
       batch: Math.max(1, batch / 4),
       run: both((s) => () => impls[s].stream(prepared[s].p, prepared[s].pieces)),
     },
+    {
+      // a request's whole work: pseudonymise, then re-identify an answer quoting some placeholders
+      name: 'round trip',
+      prompt: label,
+      batch,
+      run: both((s) => () => impls[s].pseudonymise(messages).p.rehydrate(answer)),
+    },
   );
 }
+
+// A conversation: 12 messages (2.4 kB) of the labelled passages, the first with an address unique to the
+// call, as every request brings values of its own (so that no compiled expression can be reused).
+const conversation = LABELLED.slice(0, 12).map((l, i) => ({
+  role: i % 2 === 0 ? 'user' : 'assistant',
+  content: asParsed(l.text),
+}));
+let caller = 0;
+const chatRequest = () => {
+  caller++;
+  return conversation.map((m, i) => (i === 0 ? { ...m, content: `${m.content} Reply to caller${caller}@example.com.` } : m));
+};
+ops.push({
+  name: 'pseudonymise',
+  prompt: 'chat',
+  batch: 10,
+  run: { new: () => impls.new.pseudonymise(chatRequest()), ref: () => impls.ref.pseudonymise(chatRequest()) },
+});
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -9,7 +9,7 @@ import { describe, expect, it } from '@jest/globals';
 import { BLIND, HELD_OUT } from '../../bench/anonymization-labelled.js';
 import { ANON_PROMPT, labelledPrompt } from '../../bench/anonymization-prompts.js';
 import * as cur from '../../src/anonymization/index.js';
-import { ALL_ENTITY_TYPES, type EntityType } from '../../src/anonymization/types.js';
+import { ALL_ENTITY_TYPES, type EntityType, type Span } from '../../src/anonymization/types.js';
 import { CORPUS } from './corpus.js';
 import { characterSoup, randomTexts, rng } from './random-texts.js';
 import * as refNames from './reference/names.js';
@@ -107,6 +107,49 @@ describe('differential: optimised anonymization = frozen reference', () => {
       });
       expect(cur.resolveOverlaps(spans)).toEqual(refR.resolveOverlaps(spans));
     }
+  });
+
+  it('Pseudonymizer with arbitrary spans (any boundary, surrogate halves): same values recurring across messages', () => {
+    // A stub analyzer marking seeded random spans of each text, the same for both implementations, so
+    // that mapped values of every shape recur in later messages (#knownValueSpans).
+    const spansOf = (text: string): Span[] => {
+      let h = 7;
+      for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+      const next = rng(h);
+      return Array.from({ length: Math.floor(next() * 6) }, () => {
+        const start = Math.floor(next() * text.length);
+        const end = Math.min(text.length, start + 1 + Math.floor(next() * 8));
+        return { start, end, type: ALL_ENTITY_TYPES[Math.floor(next() * 3)]!, score: next() };
+      });
+    };
+    const analyzer = { detect: spansOf };
+    const next = rng(5);
+    // plus texts over a tiny alphabet of astral letters and symbols, surrogate halves, marks and word
+    // characters, so that short values recur right after and before every kind of code point
+    const tiny = ['a', 'b', ' ', '𝐀', '😀', '\ud835', '\udc00', '_', '1', 'é', '\u0301', '-'];
+    const tinyTexts = Array.from({ length: 2000 }, () =>
+      Array.from({ length: 8 + Math.floor(next() * 24) }, () => tiny[Math.floor(next() * tiny.length)]).join(''),
+    );
+    const soup = [...characterSoup(1500, 99), ...tinyTexts];
+    const failures: unknown[] = [];
+    for (let i = 0; i < soup.length; ) {
+      const count = 2 + Math.floor(next() * 5);
+      const texts = soup.slice(i, i + count);
+      i += count;
+      // later messages quote pieces of earlier ones, so values recur at every kind of boundary
+      for (let k = 1; k < texts.length; k++) {
+        const prev = texts[k - 1]!;
+        const a = Math.floor(next() * prev.length);
+        texts[k] = `${texts[k]}${prev.slice(a, a + 1 + Math.floor(next() * 20))}${texts[k]}`;
+      }
+      const messages = texts.map((content) => ({ role: 'user', content }));
+      const pc = new cur.Pseudonymizer({ analyzer });
+      const pr = new refP.Pseudonymizer({ analyzer });
+      const got = [cur.anonymizeMessages(messages, pc), pc.entityCounts(), pc.placeholders()];
+      const want = [refP.anonymizeMessages(messages, pr), pr.entityCounts(), pr.placeholders()];
+      if (failures.length < 3 && JSON.stringify(got) !== JSON.stringify(want)) failures.push({ texts, got, want });
+    }
+    expect(failures).toEqual([]);
   });
 
   it('anonymizeMessages + Pseudonymizer: same messages, counts, placeholders, rehydration and streaming', () => {
