@@ -621,16 +621,21 @@ export class NameDetector {
     if (items.length === 0) return;
 
     // 1. multi-word lexicon entries (known organisations, places, people)
+    const { phraseStarts, phrases } = this.res;
     for (let a = 0; a < items.length - 1; a++) {
-      if (items[a]!.conn || !this.res.phraseStarts.has(items[a]!.w.lower)) continue;
+      if (items[a]!.conn || !phraseStarts.has(items[a]!.w.lower)) continue;
+      // the lower-case words a…b-1 joined by spaces, for b = a+2 … a+4 (longest tried first)
+      const joined: string[] = [];
+      let acc = items[a]!.w.lower;
+      for (let b = a + 2; b <= Math.min(items.length, a + 4); b++) {
+        acc = `${acc} ${items[b - 1]!.w.lower}`;
+        joined[b] = acc;
+      }
       for (let b = Math.min(items.length, a + 4); b > a + 1; b--) {
         if (items[b - 1]!.conn) continue;
-        const phrase = items
-          .slice(a, b)
-          .map((it) => it.w.lower)
-          .join(' ')
-          .replace(/\.$/, '');
-        const kind = this.res.phrases.get(phrase);
+        const words = joined[b]!;
+        const phrase = words.endsWith('.') ? words.slice(0, -1) : words;
+        const kind = phrases.get(phrase);
         if (kind === undefined) continue;
         if (kind === 'o') this.emit(out, 'ORGANIZATION', items[a]!.w.start, items[b - 1]!.w.end, 0.85);
         else if (kind === 'n') this.emit(out, 'PERSON', items[a]!.w.start, items[b - 1]!.w.end, 0.85);
@@ -646,7 +651,8 @@ export class NameDetector {
       const it = items[k]!;
       if (it.conn || !it.w.orgWord) continue;
       const headOf = items[k + 1]?.conn && items[k + 1]!.w.text === 'of';
-      const hasBefore = items.slice(0, k).some((x) => !x.conn);
+      let hasBefore = false;
+      for (let x = 0; x < k && !hasBefore; x++) hasBefore = !items[x]!.conn;
       if (!hasBefore && !headOf) continue;
       // start: walk back over name-ish words and joining connectors
       let s = k;
@@ -683,10 +689,18 @@ export class NameDetector {
           break;
         } else break;
       }
-      const span = items.slice(s, e + 1).filter((x) => !x.conn);
-      const strong = span.some((x) => x.w.strongOrg) || span.some((x) => !x.w.orgWord && (x.w.unknown || x.w.last || x.w.first));
-      const distinctive = span.some((x) => !x.w.orgWord && !x.w.common);
-      if (span.length >= 2 && (strong || distinctive)) {
+      // the words of items s…e: how many, and whether one is strong or distinctive
+      let words = 0;
+      let strong = false;
+      let distinctive = false;
+      for (let x = s; x <= e; x++) {
+        const { conn, w } = items[x]!;
+        if (conn) continue;
+        words++;
+        if (w.strongOrg || (!w.orgWord && (w.unknown || w.last || w.first))) strong = true;
+        if (!w.orgWord && !w.common) distinctive = true;
+      }
+      if (words >= 2 && (strong || distinctive)) {
         this.emit(out, 'ORGANIZATION', items[s]!.w.start, items[e]!.w.end, strong ? 0.8 : 0.6);
         this.classifyRun(toks, items.slice(0, s), out, pending);
         this.classifyRun(toks, items.slice(e + 1), out, pending);

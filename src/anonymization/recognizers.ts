@@ -51,18 +51,24 @@ function* matchesAt(re: RegExp, text: string, starts: Iterable<number>): Generat
 
 /**
  * The start of each maximal run of `runChar` characters that holds `key`, or ends right before one when
- * `key` is not a run character; ascending, each once. Linear: a run is walked once, back from its first
- * key and forward to its end, and the next key is looked for after it (the character there is not a
- * run character, so no later walk goes back past it).
+ * `key` is not a run character; ascending, each once; only runs for which `may(k, end)` holds (`k`: the
+ * run's first key, `end`: where the run ends), a cheap condition every match needs. Linear: a run is
+ * walked once, back from its first key and forward to its end, and the next key is looked for after it
+ * (the character there is not a run character, so no later walk goes back past it).
  */
-function* runStartsAt(text: string, key: string, runChar: (c: number) => boolean): Generator<number> {
+function* runStartsAt(
+  text: string,
+  key: string,
+  runChar: (c: number) => boolean,
+  may: (k: number, end: number) => boolean,
+): Generator<number> {
   let end = 0;
   for (let k = text.indexOf(key); k !== -1; k = text.indexOf(key, Math.max(k + 1, end))) {
     let start = k;
     while (start > 0 && runChar(text.charCodeAt(start - 1))) start--;
-    yield start;
     end = k;
     while (end < text.length && runChar(text.charCodeAt(end))) end++;
+    if (may(k, end)) yield start;
   }
 }
 
@@ -80,7 +86,9 @@ const isEmailLocal = (c: number): boolean => isAsciiAlnum(c) || c === 46 || c ==
 
 export const detectEmails: PatternDetector = (text) => {
   const out: Span[] = [];
-  for (const m of matchesAt(EMAIL_AT, text, runStartsAt(text, '@', isEmailLocal))) {
+  // (and its domain starts right after the "@" with a letter or digit)
+  const domainNext = (at: number) => isAsciiAlnum(text.charCodeAt(at + 1));
+  for (const m of matchesAt(EMAIL_AT, text, runStartsAt(text, '@', isEmailLocal, domainNext))) {
     if (m[0].includes('..')) continue;
     out.push({ start: m.index, end: m.index + m[0].length, type: 'EMAIL_ADDRESS', score: 1 });
   }
@@ -127,9 +135,24 @@ const URL_BARE_AT = sticky(URL_BARE_RE);
 const isDomainChar = (c: number): boolean => isAsciiAlnum(c) || c === 46 || c === 45;
 const WWW_HINT_RE = /www\./i;
 
+/** Whether some "." in `text[k, end)` is followed by a letter: where a top-level domain would start. */
+function dotLetter(text: string, k: number, end: number): boolean {
+  for (let i = k; i + 1 < end; i++) {
+    if (text.charCodeAt(i) !== 46) continue;
+    const c = text.charCodeAt(i + 1) | 32;
+    if (c >= 97 && c <= 122) return true;
+  }
+  return false;
+}
+
 /** The matches of each URL pattern; the scheme and `www.` ones only in texts that have "://" or "www.". */
 function urlMatches(re: RegExp, text: string): Iterable<RegExpExecArray> {
-  if (re === URL_BARE_RE) return matchesAt(URL_BARE_AT, text, runStartsAt(text, '.', isDomainChar));
+  if (re === URL_BARE_RE)
+    return matchesAt(
+      URL_BARE_AT,
+      text,
+      runStartsAt(text, '.', isDomainChar, (k, end) => dotLetter(text, k, end)),
+    );
   if (re === URL_SCHEME_RE && !text.includes('://')) return [];
   if (re === URL_WWW_RE && !WWW_HINT_RE.test(text)) return [];
   return matches(re, text);
@@ -335,7 +358,12 @@ export const detectIps: PatternDetector = (text) => {
     out.push({ start: m.index, end: m.index + m[0].length, type: 'IP_ADDRESS', score: 0.9 });
   }
   // A v6 match starts a run of [0-9A-Fa-f:] (the lookbehind refuses all of them) and holds a colon.
-  for (const m of matchesAt(IPV6_AT, text, runStartsAt(text, ':', isHexOrColon))) {
+  // (and at least two colons: it begins with two or more groups ending in one)
+  const twoColons = (k: number, end: number) => {
+    const next = text.indexOf(':', k + 1);
+    return next !== -1 && next < end;
+  };
+  for (const m of matchesAt(IPV6_AT, text, runStartsAt(text, ':', isHexOrColon, twoColons))) {
     let cand = m[0];
     let addr = cand.split('/')[0]!.split('%')[0]!;
     if (!isIPv6(addr) && addr.endsWith(':') && !addr.endsWith('::')) {
