@@ -471,6 +471,11 @@ class Tokens {
     return k >= 0 && k < this.length && (this.buf[3 * k + 2]! & T_CAP) !== 0;
   }
 
+  /** Capitalised and on the same line as the token before it. */
+  capitalisedInLine(k: number): boolean {
+    return k >= 0 && k < this.length && (this.buf[3 * k + 2]! & (T_CAP | T_NEWLINE)) === T_CAP;
+  }
+
   /** `newlineBefore` of its `Word` (false out of range). */
   newlineBefore(k: number): boolean {
     return k >= 0 && k < this.length && (this.buf[3 * k + 2]! & T_NEWLINE) !== 0;
@@ -562,7 +567,6 @@ export class NameDetector {
   private collectRun(toks: Tokens, i: number): { items: RunItem[]; next: number } {
     const items: RunItem[] = [{ w: toks.at(i)!, idx: i, conn: false }];
     let j = i + 1;
-    const capAt = (k: number) => toks.capitalised(k) && !toks.newlineBefore(k);
     for (;;) {
       const last = items[items.length - 1]!.w;
       if (last.possessive) break;
@@ -574,7 +578,7 @@ export class NameDetector {
         if (isInitial || last.honorific || ORG_ABBREVIATIONS.has(last.lower) || NAME_SUFFIXES.has(last.lower)) {
           last.end = t.end;
           j++;
-          if (!isInitial && !last.honorific && !capAt(j)) break;
+          if (!isInitial && !last.honorific && !toks.capitalisedInLine(j)) break;
           continue;
         }
         break;
@@ -590,12 +594,12 @@ export class NameDetector {
         j++;
         break;
       }
-      if ((PARTICLES.has(t.text) || t.text === 'of' || t.text === 'and' || t.text === '&') && capAt(j + 1)) {
+      if ((PARTICLES.has(t.text) || t.text === 'of' || t.text === 'and' || t.text === '&') && toks.capitalisedInLine(j + 1)) {
         items.push({ w: t, idx: j, conn: true });
         j++;
         continue;
       }
-      if (t.text === 'of' && toks.at(j + 1)?.text === 'the' && capAt(j + 2)) {
+      if (t.text === 'of' && toks.at(j + 1)?.text === 'the' && toks.capitalisedInLine(j + 2)) {
         items.push({ w: t, idx: j, conn: true }, { w: toks.at(j + 1)!, idx: j + 1, conn: true });
         j += 2;
         continue;
