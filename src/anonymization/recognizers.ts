@@ -86,7 +86,7 @@ const isEmailLocal = (c: number): boolean => isAsciiAlnum(c) || c === 46 || c ==
 
 export const detectEmails: PatternDetector = (text) => {
   const out: Span[] = [];
-  // (and its domain starts right after the "@" with a letter or digit)
+  // A match starts a run of local-part characters that ends at an "@" followed by a letter or digit.
   const domainNext = (at: number) => isAsciiAlnum(text.charCodeAt(at + 1));
   for (const m of matchesAt(EMAIL_AT, text, runStartsAt(text, '@', isEmailLocal, domainNext))) {
     if (m[0].includes('..')) continue;
@@ -357,8 +357,8 @@ export const detectIps: PatternDetector = (text) => {
     if (!isIPv4(m[0].split('/')[0]!)) continue;
     out.push({ start: m.index, end: m.index + m[0].length, type: 'IP_ADDRESS', score: 0.9 });
   }
-  // A v6 match starts a run of [0-9A-Fa-f:] (the lookbehind refuses all of them) and holds a colon.
-  // (and at least two colons: it begins with two or more groups ending in one)
+  // A v6 match starts a run of [0-9A-Fa-f:] (the lookbehind refuses all of them) that holds at least
+  // two colons (it begins with two or more groups ending in one).
   const twoColons = (k: number, end: number) => {
     const next = text.indexOf(':', k + 1);
     return next !== -1 && next < end;
