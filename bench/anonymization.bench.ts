@@ -18,6 +18,7 @@ import { CORPUS } from '../test/anonymization/corpus.js';
 import type { LabelledText } from '../test/anonymization/labelled.js';
 import { formatScores, type Miss, median, precision, recall, score } from './anonymization-eval.js';
 import { BLIND, HELD_OUT } from './anonymization-labelled.js';
+import { labelledPrompt } from './anonymization-prompts.js';
 
 const args = new Set(process.argv.slice(2));
 const NAME_TYPES = new Set<EntityType>(['PERSON', 'ORGANIZATION']);
@@ -67,19 +68,7 @@ const time = (fn: () => void, runs: number, warmup = 5, cpu?: number[]): number[
   return out;
 };
 
-/** A 20 kB prompt made of the labelled passages (mixed contracts, e-mails, chat, citations). */
-function prompt(bytes: number): string {
-  const parts: string[] = [];
-  let size = 0;
-  for (let i = 0; size < bytes; i++) {
-    const t = ALL[i % ALL.length]!.text;
-    parts.push(t);
-    size += Buffer.byteLength(t) + 2;
-  }
-  return parts.join('\n\n').slice(0, bytes);
-}
-
-const prompt20k = prompt(20_000);
+const prompt20k = labelledPrompt(20_000);
 const anonCpu: number[] = [];
 const anonTimes = time(() => new Pseudonymizer().anonymize(prompt20k), 100, 20, anonCpu);
 const p = new Pseudonymizer();

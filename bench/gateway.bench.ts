@@ -41,6 +41,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { ANON_PROMPT } from './anonymization-prompts.js';
 import type { ClientJob, ClientResult } from './gateway-client.js';
 import { buildTally, PORTKEY_VERSION, portkeyHeaders, startPortkey, startTally } from './gateway-processes.js';
 import { type Measured, report, type Scenario, type Target } from './gateway-report.js';
@@ -85,20 +86,6 @@ limits:
   rate_per_key: { requests_per_minute: 100000000, burst: 1000000 }
   concurrent_streams_per_key: 100000
 `;
-
-/** About 2 kB of a legal matter with 10 entities the recognizers find (names, organisation, e-mail, phone, IBAN, card, URL, IP). */
-export const ANON_PROMPT = (() => {
-  const facts =
-    'Please summarise the file. Our client Margaret Thompson met Daniel Okafor of Northwind Holdings on Tuesday. ' +
-    'Reach her at margaret.thompson@example.com or +1 415 555 0132. The retainer was paid from IBAN DE89 3704 0044 0532 0130 00 ' +
-    'and the card 4111 1111 1111 1111. The draft is at https://files.example.com/matter/7741 and the server log shows 203.0.113.45. ' +
-    'Opposing counsel is Victoria Alvarez. ';
-  const filler =
-    'The parties discussed the schedule, the documents still to be produced, and the next steps for the negotiation in general terms. ';
-  let text = facts;
-  while (text.length < 2000) text += filler;
-  return text.slice(0, 2048);
-})();
 
 interface Upstream {
   readonly baseUrl: string;

@@ -41,7 +41,9 @@ export class LineSet {
     for (;;) {
       const taken = this.slots[slot];
       if (taken === 0) return false;
-      if (this.equals(taken - 1, value, 0, value.length)) return true;
+      // the line equals `value`: same length and `value` at its offset (a native comparison)
+      const from = this.starts[taken - 1];
+      if (this.starts[taken] - 1 - from === value.length && this.text.startsWith(value, from)) return true;
       slot = (slot + 1) & this.mask;
     }
   }

@@ -122,6 +122,15 @@ const IMPERATIVE_OBJECTS = new Set([
   'his', 'her', 'their', 'its', 'it', 'them', 'us', 'me', 'him', 'you', 'access', 'permission', 'up', 'down',
 ]); // biome-ignore format: word table
 
+/** Punctuation skipped back over: before a sentence start, and before a person cue. */
+const OPENING_QUOTES = new Set(['"', '“', '‘', "'", '(', '[']);
+const SENTENCE_ENDS = new Set(['.', '!', '?', ':', ';', '-', '•', '*', '>']);
+const CUE_PUNCTUATION = new Set([',', ':', '-']);
+/** "Priya, who …", "Priya, our …": an apposition after a lone name. */
+const APPOSITION_WORDS = new Set(['who', 'our', 'the', 'my', 'your']);
+const NAME_SUFFIXES = new Set(['jr', 'sr', 'st']);
+const ORG_JOINS = new Set(['&', 'and', 'of', 'the']);
+
 let resources: Resources | undefined;
 
 /** What compromise's lexicon contributes: per-word feature bits, and multi-word entries by kind. */
@@ -255,6 +264,224 @@ class Word {
   }
 }
 
+const isAsciiDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * Where the word token starting at the ASCII letter `text[i]` ends, as `TOKEN_RE` reads it — two or
+ * more capital-and-period initials (`U.S.`), else letters joined by `'`, `’` or `-` — or -1 when a
+ * non-ASCII character could extend it (the caller then runs the expression itself).
+ */
+function asciiWordEnd(text: string, i: number, n: number): number {
+  let j = i;
+  let initials = 0;
+  while (j + 1 < n) {
+    const a = text.charCodeAt(j);
+    if (a >= 128) return -1; // a non-ASCII capital may continue the initials
+    if (a < 65 || a > 90 || text.charCodeAt(j + 1) !== 46) break;
+    initials++;
+    j += 2;
+  }
+  if (initials >= 2) return j;
+  j = i + 1;
+  while (j < n) {
+    const a = text.charCodeAt(j);
+    if (a < 128) {
+      if ((a >= 97 && a <= 122) || (a >= 65 && a <= 90)) {
+        j++;
+        continue;
+      }
+      if (a !== 39 && a !== 45) return j;
+    } else if (a !== 8217) {
+      return -1; // a letter or a mark would continue the word
+    }
+    // ' - ’ join when a letter follows
+    if (j + 1 >= n) return j;
+    const b = text.charCodeAt(j + 1);
+    if (b >= 128) return -1;
+    if (!((b >= 97 && b <= 122) || (b >= 65 && b <= 90))) return j;
+    j += 2;
+  }
+  return j;
+}
+
+/** `text === text.toUpperCase()`, without building the upper-case copy for ASCII. */
+function isUpperCase(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return text === text.toUpperCase();
+    if (c >= 97 && c <= 122) return false;
+  }
+  return true;
+}
+
+/** Not a name: a common English word (the lexicon's word class, else the dictionary), or hyphenated ones. */
+function isCommon(res: Resources, lower: string, bits = res.features.get(lower)): boolean {
+  if (commonWord(res, lower, bits)) return true;
+  if (!lower.includes('-')) return false;
+  for (const part of lower.split('-')) if (!commonWord(res, part, res.features.get(part))) return false;
+  return true;
+}
+
+function commonWord(res: Resources, p: string, bits: number | undefined): boolean {
+  if (bits !== undefined && (bits & F.inLexicon) !== 0) return (bits & F.commonLex) !== 0;
+  return res.dictionary.has(p);
+}
+
+function makeWord(res: Resources, text: string, start: number, isWord: boolean, possessive: boolean, nl: boolean): Word {
+  const c = text.charCodeAt(0);
+  const cap = isWord && (c < 128 ? c >= 65 && c <= 90 : text[0] !== text[0]!.toLowerCase());
+  const lower = !cap ? text : text.includes('’') ? text.toLowerCase().replace(/’/g, "'") : text.toLowerCase();
+  const upper = cap && text.length > 1 && isUpperCase(text);
+  let bits = 0;
+  if (isWord && !cap) {
+    // lower-case words never start a run: only the legal-form test is needed ("Severn Water plc")
+    bits = text.length <= 4 && LEGAL_FORMS.has(lower) ? F.legal | F.strongOrg | F.orgWord : F.closed;
+  } else if (isWord) {
+    const { features } = res;
+    const own = features.get(lower);
+    bits = own ?? 0;
+    if (lower.includes('.')) bits |= (features.get(lower.replace(/\./g, '')) ?? 0) & (F.legal | F.strongOrg | F.orgWord);
+    if (lower.includes("'") && /^\p{L}+'(?:m|re|ve|ll|d|t)$/u.test(lower)) bits |= F.closed;
+    const isName = (bits & (F.first | F.last | F.person)) !== 0;
+    if (!isName) {
+      if (isCommon(res, lower, own)) bits |= F.common;
+      else if ((bits & (F.place | F.orgLex | F.honorific | F.orgWord)) === 0) bits |= F.unknown;
+    }
+  }
+  return new Word(start, start + text.length, text, lower, isWord, cap, upper, possessive, nl, bits);
+}
+
+/** Token flags. */
+const T_WORD = 1;
+const T_CAP = 2;
+const T_POSSESSIVE = 4;
+const T_NEWLINE = 8;
+
+/**
+ * Token offsets and flags, three numbers per token, reused from call to call (offsets only, nothing of
+ * the text): writing into it is several times cheaper than growing arrays. Texts longer than
+ * `SCRATCH_MAX` characters get a buffer of their own, so that one huge prompt does not pin one here.
+ */
+let scratch = new Int32Array(3 * 4096);
+const SCRATCH_MAX = 65_536;
+
+/**
+ * The tokens of a text (`TOKEN_RE`'s, in order), as offsets and flags; the `Word` of a token (its text,
+ * lower-case form and lexical features) is built only when the classifier first looks at it, which is
+ * the capitalised words and their neighbours, a small share of a prompt's tokens. Valid until the next
+ * `Tokens` is built (the offsets live in `scratch`): one detection at a time, which is synchronous.
+ *
+ * ASCII is scanned by hand; wherever a non-ASCII character could decide a token (`\p{L}`, `\p{M}`,
+ * `\p{Lu}`, `\s` beyond ASCII), the expression itself is run from that token's position, so the tokens
+ * are exactly the expression's.
+ */
+class Tokens {
+  readonly length: number;
+  private readonly buf: Int32Array;
+  private readonly words: (Word | undefined)[];
+
+  constructor(
+    private readonly text: string,
+    private readonly res: Resources,
+  ) {
+    const n = text.length;
+    // at most one token per character
+    if (scratch.length < 3 * n) {
+      if (n <= SCRATCH_MAX) scratch = new Int32Array(3 * n);
+    }
+    const buf = scratch.length >= 3 * n ? scratch : new Int32Array(3 * n);
+    let count = 0;
+    let prevEnd = 0;
+    let nextNewline = text.indexOf('\n');
+    let i = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || (c >= 9 && c <= 13)) {
+        i++;
+        continue;
+      }
+      let start = i;
+      let end: number;
+      let flags = 0;
+      if (c >= 128) {
+        end = -1;
+      } else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+        end = asciiWordEnd(text, i, n);
+        flags = c <= 90 ? T_WORD | T_CAP : T_WORD;
+      } else if (c >= 48 && c <= 57) {
+        end = i + 1;
+        while (end < n && isAsciiDigit(text.charCodeAt(end))) end++;
+      } else {
+        end = i + 1;
+      }
+      if (end === -1) {
+        TOKEN_RE.lastIndex = i;
+        const m = TOKEN_RE.exec(text);
+        if (m === null) break;
+        start = m.index;
+        end = start + m[0].length;
+        flags = 0;
+        if (m[1] !== undefined) {
+          const first = text.charCodeAt(start);
+          const cap = first < 128 ? first >= 65 && first <= 90 : text[start] !== text[start]!.toLowerCase();
+          flags = cap ? T_WORD | T_CAP : T_WORD;
+        }
+      }
+      if (nextNewline !== -1 && nextNewline < start) {
+        if (nextNewline >= prevEnd) flags |= T_NEWLINE;
+        nextNewline = text.indexOf('\n', start);
+      }
+      prevEnd = end;
+      i = end;
+      // "'s" / "’s" after a word of 3+ characters is cut off (`possessive`)
+      if ((flags & T_WORD) !== 0 && end - start > 2) {
+        const last = text.charCodeAt(end - 1);
+        const apostrophe = text.charCodeAt(end - 2);
+        if ((last === 115 || last === 83) && (apostrophe === 39 || apostrophe === 8217)) {
+          end -= 2;
+          flags |= T_POSSESSIVE;
+        }
+      }
+      buf[3 * count] = start;
+      buf[3 * count + 1] = end;
+      buf[3 * count + 2] = flags;
+      count++;
+    }
+    this.buf = buf;
+    this.length = count;
+    this.words = new Array(count);
+  }
+
+  /** The token as a `Word`, built on first use; undefined out of range. */
+  at(k: number): Word | undefined {
+    if (k < 0 || k >= this.length) return undefined;
+    let w = this.words[k];
+    if (w === undefined) {
+      const start = this.buf[3 * k]!;
+      const flags = this.buf[3 * k + 2]!;
+      const text = this.text.slice(start, this.buf[3 * k + 1]!);
+      w = makeWord(this.res, text, start, (flags & T_WORD) !== 0, (flags & T_POSSESSIVE) !== 0, (flags & T_NEWLINE) !== 0);
+      this.words[k] = w;
+    }
+    return w;
+  }
+
+  /** A word starting with a capital (all-caps words included): `isWord && cap` of its `Word`. */
+  capitalised(k: number): boolean {
+    return k >= 0 && k < this.length && (this.buf[3 * k + 2]! & T_CAP) !== 0;
+  }
+
+  /** Capitalised and on the same line as the token before it. */
+  capitalisedInLine(k: number): boolean {
+    return k >= 0 && k < this.length && (this.buf[3 * k + 2]! & (T_CAP | T_NEWLINE)) === T_CAP;
+  }
+
+  /** `newlineBefore` of its `Word` (false out of range). */
+  newlineBefore(k: number): boolean {
+    return k >= 0 && k < this.length && (this.buf[3 * k + 2]! & T_NEWLINE) !== 0;
+  }
+}
+
 type Kind = 'PERSON' | 'ORGANIZATION';
 interface Candidate {
   start: number;
@@ -284,18 +511,18 @@ export class NameDetector {
   }
 
   detect(text: string, context: NameDetectorContext = {}): Span[] {
-    const toks = this.tokenize(text);
     const out: Candidate[] = [];
     const pending: { w: Word; idx: number }[] = [];
     const personParts = new Set<string>();
     const orgParts = new Set<string>();
     for (const p of context.knownPersons ?? []) for (const part of p.split(/\s+/)) personParts.add(part);
     for (const o of context.knownOrganizations ?? []) orgParts.add(o.split(/\s+/)[0]!);
+    // after the context's iterables ran: nothing else may build Tokens (and reuse the scratch) from here on
+    const toks = new Tokens(text, this.res);
 
     let i = 0;
     while (i < toks.length) {
-      const t = toks[i]!;
-      if (!t.isWord || !(t.cap || t.upper)) {
+      if (!toks.capitalised(i)) {
         i++;
         continue;
       }
@@ -326,64 +553,8 @@ export class NameDetector {
 
   // ------------------------------------------------------------------------------------- tokens
 
-  private tokenize(text: string): Word[] {
-    const words: Word[] = [];
-    TOKEN_RE.lastIndex = 0;
-    let prevEnd = 0;
-    let nextNewline = text.indexOf('\n');
-    for (let m = TOKEN_RE.exec(text); m !== null; m = TOKEN_RE.exec(text)) {
-      let raw = m[0];
-      const start = m.index;
-      const isWord = m[1] !== undefined;
-      let possessive = false;
-      const last = raw.charCodeAt(raw.length - 1);
-      if (isWord && (last === 115 || last === 83) && raw.length > 2 && /['’]$/.test(raw[raw.length - 2]!)) {
-        raw = raw.slice(0, -2);
-        possessive = true;
-      }
-      let newline = false;
-      if (nextNewline !== -1 && nextNewline < start) {
-        newline = nextNewline >= prevEnd;
-        nextNewline = text.indexOf('\n', start);
-      }
-      prevEnd = start + m[0].length;
-      words.push(this.makeWord(raw, start, isWord, possessive, newline));
-    }
-    return words;
-  }
-
-  private makeWord(text: string, start: number, isWord: boolean, possessive: boolean, nl: boolean): Word {
-    const c = text.charCodeAt(0);
-    const cap = isWord && (c < 128 ? c >= 65 && c <= 90 : text[0] !== text[0]!.toLowerCase());
-    const lower = !cap ? text : text.includes('’') ? text.toLowerCase().replace(/’/g, "'") : text.toLowerCase();
-    const upper = cap && text.length > 1 && text === text.toUpperCase();
-    let bits = 0;
-    if (isWord && !cap) {
-      // lower-case words never start a run: only the legal-form test is needed ("Severn Water plc")
-      bits = text.length <= 4 && LEGAL_FORMS.has(lower) ? F.legal | F.strongOrg | F.orgWord : F.closed;
-    } else if (isWord) {
-      const { features } = this.res;
-      bits = features.get(lower) ?? 0;
-      if (lower.includes('.')) bits |= (features.get(lower.replace(/\./g, '')) ?? 0) & (F.legal | F.strongOrg | F.orgWord);
-      if (lower.includes("'") && /^\p{L}+'(?:m|re|ve|ll|d|t)$/u.test(lower)) bits |= F.closed;
-      const isName = (bits & (F.first | F.last | F.person)) !== 0;
-      if (!isName) {
-        if (this.isCommon(lower)) bits |= F.common;
-        else if ((bits & (F.place | F.orgLex | F.honorific | F.orgWord)) === 0) bits |= F.unknown;
-      }
-    }
-    return new Word(start, start + text.length, text, lower, isWord, cap, upper, possessive, nl, bits);
-  }
-
   private isCommon(lower: string): boolean {
-    const { features, dictionary } = this.res;
-    const check = (p: string): boolean => {
-      const bits = features.get(p);
-      if (bits !== undefined && (bits & F.inLexicon) !== 0) return (bits & F.commonLex) !== 0;
-      return dictionary.has(p);
-    };
-    if (check(lower)) return true;
-    return lower.includes('-') && lower.split('-').every(check);
+    return isCommon(this.res, lower);
   }
 
   // --------------------------------------------------------------------------------------- runs
@@ -393,25 +564,21 @@ export class NameDetector {
    * initials, abbreviation periods and ", Inc."-style suffixes. Returns word indices (connectors are
    * included as negative markers via `conn`).
    */
-  private collectRun(toks: Word[], i: number): { items: RunItem[]; next: number } {
-    const items: RunItem[] = [{ w: toks[i]!, idx: i, conn: false }];
+  private collectRun(toks: Tokens, i: number): { items: RunItem[]; next: number } {
+    const items: RunItem[] = [{ w: toks.at(i)!, idx: i, conn: false }];
     let j = i + 1;
-    const capAt = (k: number) => {
-      const t = toks[k];
-      return !!t?.isWord && (t.cap || t.upper) && !t.newlineBefore;
-    };
     for (;;) {
       const last = items[items.length - 1]!.w;
       if (last.possessive) break;
-      const t = toks[j];
+      const t = toks.at(j);
       if (t === undefined || t.newlineBefore) break;
       // abbreviation / initial period glued to the previous word
       if (t.text === '.' && t.start === last.end && !items[items.length - 1]!.conn) {
         const isInitial = last.text.length === 1 && last.cap;
-        if (isInitial || last.honorific || ORG_ABBREVIATIONS.has(last.lower) || ['jr', 'sr', 'st'].includes(last.lower)) {
+        if (isInitial || last.honorific || ORG_ABBREVIATIONS.has(last.lower) || NAME_SUFFIXES.has(last.lower)) {
           last.end = t.end;
           j++;
-          if (!isInitial && !last.honorific && !capAt(j)) break;
+          if (!isInitial && !last.honorific && !toks.capitalisedInLine(j)) break;
           continue;
         }
         break;
@@ -427,18 +594,18 @@ export class NameDetector {
         j++;
         break;
       }
-      if ((PARTICLES.has(t.text) || t.text === 'of' || t.text === 'and' || t.text === '&') && capAt(j + 1)) {
+      if ((PARTICLES.has(t.text) || t.text === 'of' || t.text === 'and' || t.text === '&') && toks.capitalisedInLine(j + 1)) {
         items.push({ w: t, idx: j, conn: true });
         j++;
         continue;
       }
-      if (t.text === 'of' && toks[j + 1]?.text === 'the' && capAt(j + 2)) {
-        items.push({ w: t, idx: j, conn: true }, { w: toks[j + 1]!, idx: j + 1, conn: true });
+      if (t.text === 'of' && toks.at(j + 1)?.text === 'the' && toks.capitalisedInLine(j + 2)) {
+        items.push({ w: t, idx: j, conn: true }, { w: toks.at(j + 1)!, idx: j + 1, conn: true });
         j += 2;
         continue;
       }
       // "Acme, Inc." / "Acme Widgets, LLC"
-      const after = toks[j + 1];
+      const after = toks.at(j + 1);
       if (t.text === ',' && after?.isWord && after.legal && !after.newlineBefore && after.cap) {
         items.push({ w: t, idx: j, conn: true });
         j++;
@@ -454,20 +621,25 @@ export class NameDetector {
     return { items, next: j };
   }
 
-  private classifyRun(toks: Word[], items: RunItem[], out: Candidate[], pending: Pending[]): void {
+  private classifyRun(toks: Tokens, items: RunItem[], out: Candidate[], pending: Pending[]): void {
     if (items.length === 0) return;
 
     // 1. multi-word lexicon entries (known organisations, places, people)
+    const { phraseStarts, phrases } = this.res;
     for (let a = 0; a < items.length - 1; a++) {
-      if (items[a]!.conn || !this.res.phraseStarts.has(items[a]!.w.lower)) continue;
+      if (items[a]!.conn || !phraseStarts.has(items[a]!.w.lower)) continue;
+      // the lower-case words a…b-1 joined by spaces, for b = a+2 … a+4 (longest tried first)
+      const joined: string[] = [];
+      let acc = items[a]!.w.lower;
+      for (let b = a + 2; b <= Math.min(items.length, a + 4); b++) {
+        acc = `${acc} ${items[b - 1]!.w.lower}`;
+        joined[b] = acc;
+      }
       for (let b = Math.min(items.length, a + 4); b > a + 1; b--) {
         if (items[b - 1]!.conn) continue;
-        const phrase = items
-          .slice(a, b)
-          .map((it) => it.w.lower)
-          .join(' ')
-          .replace(/\.$/, '');
-        const kind = this.res.phrases.get(phrase);
+        const words = joined[b]!;
+        const phrase = words.endsWith('.') ? words.slice(0, -1) : words;
+        const kind = phrases.get(phrase);
         if (kind === undefined) continue;
         if (kind === 'o') this.emit(out, 'ORGANIZATION', items[a]!.w.start, items[b - 1]!.w.end, 0.85);
         else if (kind === 'n') this.emit(out, 'PERSON', items[a]!.w.start, items[b - 1]!.w.end, 0.85);
@@ -483,7 +655,8 @@ export class NameDetector {
       const it = items[k]!;
       if (it.conn || !it.w.orgWord) continue;
       const headOf = items[k + 1]?.conn && items[k + 1]!.w.text === 'of';
-      const hasBefore = items.slice(0, k).some((x) => !x.conn);
+      let hasBefore = false;
+      for (let x = 0; x < k && !hasBefore; x++) hasBefore = !items[x]!.conn;
       if (!hasBefore && !headOf) continue;
       // start: walk back over name-ish words and joining connectors
       let s = k;
@@ -492,7 +665,7 @@ export class NameDetector {
         if (prev.conn) {
           // "Baxter & Partners", "Bank of the West" — but not "Foo Ltd and Bar Inc."
           const before = items[s - 2];
-          const joins = ['&', 'and', 'of', 'the'].includes(prev.w.text);
+          const joins = ORG_JOINS.has(prev.w.text);
           if (joins && before !== undefined && (before.conn || !before.w.legal)) {
             s--;
             continue;
@@ -520,10 +693,18 @@ export class NameDetector {
           break;
         } else break;
       }
-      const span = items.slice(s, e + 1).filter((x) => !x.conn);
-      const strong = span.some((x) => x.w.strongOrg) || span.some((x) => !x.w.orgWord && (x.w.unknown || x.w.last || x.w.first));
-      const distinctive = span.some((x) => !x.w.orgWord && !x.w.common);
-      if (span.length >= 2 && (strong || distinctive)) {
+      // the words of items s…e: how many, and whether one is strong or distinctive
+      let words = 0;
+      let strong = false;
+      let distinctive = false;
+      for (let x = s; x <= e; x++) {
+        const { conn, w } = items[x]!;
+        if (conn) continue;
+        words++;
+        if (w.strongOrg || (!w.orgWord && (w.unknown || w.last || w.first))) strong = true;
+        if (!w.orgWord && !w.common) distinctive = true;
+      }
+      if (words >= 2 && (strong || distinctive)) {
         this.emit(out, 'ORGANIZATION', items[s]!.w.start, items[e]!.w.end, strong ? 0.8 : 0.6);
         this.classifyRun(toks, items.slice(0, s), out, pending);
         this.classifyRun(toks, items.slice(e + 1), out, pending);
@@ -540,7 +721,7 @@ export class NameDetector {
     for (const g of groups) this.classifyPersonGroup(toks, g, out, pending);
   }
 
-  private classifyPersonGroup(toks: Word[], g: RunItem[], out: Candidate[], pending: Pending[]): void {
+  private classifyPersonGroup(toks: Tokens, g: RunItem[], out: Candidate[], pending: Pending[]): void {
     while (g.length > 0 && g[g.length - 1]!.conn) g = g.slice(0, -1);
     if (g.length === 0) return;
     // honorific / title: what follows is a name, whatever the lexicon says
@@ -607,7 +788,7 @@ export class NameDetector {
     if (after.length > 0) this.classifyPersonGroup(toks, after, out, pending);
   }
 
-  private singleOrg(_toks: Word[], g: RunItem[], out: Candidate[]): void {
+  private singleOrg(_toks: Tokens, g: RunItem[], out: Candidate[]): void {
     for (const it of g) {
       if (!it.conn && it.w.orgLex && !it.w.legal && !it.w.upper) {
         this.emit(out, 'ORGANIZATION', it.w.start, it.w.end, 0.6);
@@ -623,42 +804,41 @@ export class NameDetector {
   }
 
   /** "Mark the box", "Grant access": a sentence-initial first name used as a verb. */
-  private imperative(toks: Word[], idx: number): boolean {
-    const next = toks[idx + 1];
+  private imperative(toks: Tokens, idx: number): boolean {
+    const next = toks.at(idx + 1);
     if (!this.sentenceStart(toks, idx)) return false;
     return !!next?.isWord && IMPERATIVE_OBJECTS.has(next.lower);
   }
 
-  private sentenceStart(toks: Word[], idx: number): boolean {
+  private sentenceStart(toks: Tokens, idx: number): boolean {
     let k = idx - 1;
-    while (k >= 0 && ['"', '“', '‘', "'", '(', '['].includes(toks[k]!.text)) k--;
-    if (k < 0 || toks[k + 1]!.newlineBefore) return true;
-    return ['.', '!', '?', ':', ';', '-', '•', '*', '>'].includes(toks[k]!.text);
+    while (k >= 0 && OPENING_QUOTES.has(toks.at(k)!.text)) k--;
+    if (k < 0 || toks.newlineBefore(k + 1)) return true;
+    return SENTENCE_ENDS.has(toks.at(k)!.text);
   }
 
   /** Context that marks a lone unknown capitalised word as a person. */
-  private personCue(toks: Word[], idx: number): boolean {
-    const w = toks[idx]!;
+  private personCue(toks: Tokens, idx: number): boolean {
+    const w = toks.at(idx)!;
     let k = idx - 1;
-    while (k >= 0 && [',', ':', '-'].includes(toks[k]!.text)) k--;
-    const prev = toks[k];
+    while (k >= 0 && CUE_PUNCTUATION.has(toks.at(k)!.text)) k--;
+    const prev = toks.at(k);
     if (prev?.isWord && GREETINGS.has(prev.lower)) return true;
     // "From: X" header lines and sign-offs alone on their line
     const lineStart = (() => {
       let s = idx;
-      while (s > 0 && !toks[s]!.newlineBefore) s--;
+      while (s > 0 && !toks.newlineBefore(s)) s--;
       return s;
     })();
-    const first = toks[lineStart]!;
-    if (first.isWord && HEADER_LABELS.has(first.lower) && toks[lineStart + 1]?.text === ':') return true;
-    const next = toks[idx + 1];
+    const first = toks.at(lineStart)!;
+    if (first.isWord && HEADER_LABELS.has(first.lower) && toks.at(lineStart + 1)?.text === ':') return true;
+    const next = toks.at(idx + 1);
     const aloneOnLine =
-      (idx === lineStart || (idx === lineStart + 1 && toks[lineStart]!.text === '-')) &&
-      (next === undefined || next.newlineBefore || (next.text === ',' && toks[idx + 2]?.newlineBefore !== false));
+      (idx === lineStart || (idx === lineStart + 1 && toks.at(lineStart)!.text === '-')) &&
+      (next === undefined || next.newlineBefore || (next.text === ',' && toks.at(idx + 2)?.newlineBefore !== false));
     if (aloneOnLine && idx > 0) return true;
     if (next?.isWord && PERSON_VERBS.has(next.lower) && !w.possessive) return true;
-    if (next?.text === ',' && toks[idx + 2]?.isWord && ['who', 'our', 'the', 'my', 'your'].includes(toks[idx + 2]!.lower))
-      return true;
+    if (next?.text === ',' && toks.at(idx + 2)?.isWord && APPOSITION_WORDS.has(toks.at(idx + 2)!.lower)) return true;
     return false;
   }
 

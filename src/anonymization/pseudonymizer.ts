@@ -17,11 +17,81 @@ let defaultAnalyzer: Analyzer | undefined;
 
 const PLACEHOLDER_SHAPE = /[A-Z][A-Z_]*_\d{4,}/g;
 
+/**
+ * Placeholder matchers by source, shared by all instances (`scan` resets `lastIndex` and runs
+ * synchronously): a source holds type names only, a few distinct sets of them recur, and compiling one
+ * costs ~50 µs, once per request otherwise.
+ */
+const MATCHERS = new Map<string, RegExp>();
+
+/** The values mapped so far, for `#knownValueSpans`. */
+interface KnownValues {
+  version: number;
+  /** value → type: the type it was first given (values of 2+ characters, in order of assignment) */
+  types: Map<string, EntityType>;
+  /** values by first UTF-16 unit, longest first (equal lengths in order of assignment) */
+  byFirst: Map<number, string[]>;
+  /** 1 for the ASCII units some value starts with */
+  asciiFirst: Uint8Array;
+}
+
+function knownValues(reverse: ReadonlyMap<string, string>, version: number): KnownValues {
+  const types = new Map<string, EntityType>();
+  for (const [placeholder, value] of reverse) {
+    if (value.length >= 2 && !types.has(value))
+      types.set(value, placeholder.slice(0, placeholder.lastIndexOf('_')) as EntityType);
+  }
+  const byFirst = new Map<number, string[]>();
+  const asciiFirst = new Uint8Array(128);
+  for (const value of [...types.keys()].sort((a, b) => b.length - a.length)) {
+    const c = value.charCodeAt(0);
+    const list = byFirst.get(c);
+    if (list === undefined) byFirst.set(c, [value]);
+    else list.push(value);
+    if (c < 128) asciiFirst[c] = 1;
+  }
+  return { version, types, byFirst, asciiFirst };
+}
+
+const isLead = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+const isTrail = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
+const WORD_CHAR = /[\p{L}\p{N}_]/uy;
+
+/** Whether the code point starting at `i` is a letter, a number or "_". */
+function wordCharAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  WORD_CHAR.lastIndex = i;
+  return WORD_CHAR.test(text);
+}
+
+/** Whether the code point ending at `p` (> 0) is a letter, a number or "_". */
+function wordCharBefore(text: string, p: number): boolean {
+  const pair = p >= 2 && isTrail(text.charCodeAt(p - 1)) && isLead(text.charCodeAt(p - 2));
+  return wordCharAt(text, pair ? p - 2 : p - 1);
+}
+
+/** The first (longest) of `values` that is a whole word at `p` of `text`, if any. */
+function valueAt(text: string, p: number, values: readonly string[]): string | undefined {
+  let before: boolean | undefined;
+  for (const value of values) {
+    if (!text.startsWith(value, p)) continue;
+    const end = p + value.length;
+    if (end < text.length) {
+      if (isLead(value.charCodeAt(value.length - 1)) && isTrail(text.charCodeAt(end))) continue; // half a pair
+      if (wordCharAt(text, end)) continue;
+    }
+    before ??= p > 0 && wordCharBefore(text, p);
+    return before ? undefined : value;
+  }
+  return undefined;
+}
+
 export class Pseudonymizer {
   readonly #analyzer: Analyzer;
   readonly #entities: ReadonlySet<EntityType>;
-  /** `${type}\u0000${original}` → placeholder */
-  readonly #forward = new Map<string, string>();
+  /** type → original → placeholder */
+  readonly #forward = new Map<EntityType, Map<string, string>>();
   /** placeholder → original */
   readonly #reverse = new Map<string, string>();
   /** distinct entities per type */
@@ -32,7 +102,7 @@ export class Pseudonymizer {
   readonly #reserved = new Set<string>();
   #version = 0;
   #matcher: { version: number; re: RegExp | null } | undefined;
-  #known: { version: number; re: RegExp | null; types: Map<string, EntityType> } | undefined;
+  #known: KnownValues | undefined;
   #prefixes: { version: number; set: Set<string>; starts: Set<string>; maxLen: number } | undefined;
 
   constructor(options: PseudonymizerOptions = {}) {
@@ -47,6 +117,7 @@ export class Pseudonymizer {
    * every text of a request before anonymising any of them.
    */
   reserveLiterals(text: string): void {
+    if (!text.includes('_')) return; // every placeholder has one
     for (const m of text.matchAll(PLACEHOLDER_SHAPE)) this.#reserved.add(m[0]);
   }
 
@@ -129,34 +200,44 @@ export class Pseudonymizer {
     return resolveOverlaps([...detected, ...known]);
   }
 
+  /**
+   * Where the values mapped so far recur in `text` as whole words. What the expression
+   * `(?<![\p{L}\p{N}_])(?:v1|v2|…)(?![\p{L}\p{N}_])` (flags `gu`, values longest first) matches, found
+   * without building it: compiling its Unicode classes cost ~1 ms for each message of a request after
+   * the first that brought new values. Scanned code point by code point; at each position the longest
+   * value that is there, whole (a final lone high surrogate does not match half of a pair) and followed
+   * by no letter, number or "_", wins when no letter, number or "_" precedes it.
+   */
   #knownValueSpans(text: string): Span[] {
-    if (this.#forward.size === 0) return [];
-    if (this.#known?.version !== this.#version) {
-      const types = new Map<string, EntityType>();
-      for (const key of this.#forward.keys()) {
-        const sep = key.indexOf('\u0000');
-        const value = key.slice(sep + 1);
-        if (value.length >= 2 && !types.has(value)) types.set(value, key.slice(0, sep) as EntityType);
-      }
-      const alternation = [...types.keys()]
-        .sort((a, b) => b.length - a.length)
-        .map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('|');
-      const re = types.size === 0 ? null : new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternation})(?![\\p{L}\\p{N}_])`, 'gu');
-      this.#known = { version: this.#version, re, types };
-    }
-    const { re, types } = this.#known;
-    if (re === null) return [];
+    if (this.#reverse.size === 0) return [];
+    if (this.#known?.version !== this.#version) this.#known = knownValues(this.#reverse, this.#version);
+    const { types, byFirst, asciiFirst } = this.#known;
+    if (types.size === 0) return [];
     const spans: Span[] = [];
-    for (const m of text.matchAll(re)) {
-      spans.push({ start: m.index, end: m.index + m[0].length, type: types.get(m[0])!, score: 0.99 });
+    const n = text.length;
+    let p = 0;
+    while (p < n) {
+      const c = text.charCodeAt(p);
+      if (c < 128 ? asciiFirst[c] === 1 : byFirst.has(c)) {
+        const value = valueAt(text, p, byFirst.get(c)!);
+        if (value !== undefined) {
+          spans.push({ start: p, end: p + value.length, type: types.get(value)!, score: 0.99 });
+          p += value.length;
+          continue;
+        }
+      }
+      p += isLead(c) && p + 1 < n && isTrail(text.charCodeAt(p + 1)) ? 2 : 1;
     }
     return spans;
   }
 
   #assign(type: EntityType, original: string): string {
-    const key = `${type}\u0000${original}`;
-    const existing = this.#forward.get(key);
+    let byOriginal = this.#forward.get(type);
+    if (byOriginal === undefined) {
+      byOriginal = new Map();
+      this.#forward.set(type, byOriginal);
+    }
+    const existing = byOriginal.get(original);
     if (existing !== undefined) return existing;
     let n = this.#lastNumber.get(type) ?? 0;
     let placeholder: string;
@@ -166,7 +247,7 @@ export class Pseudonymizer {
     } while (this.#reserved.has(placeholder));
     this.#lastNumber.set(type, n);
     this.#counters.set(type, (this.#counters.get(type) ?? 0) + 1);
-    this.#forward.set(key, placeholder);
+    byOriginal.set(original, placeholder);
     this.#reverse.set(placeholder, original);
     this.#version++;
     return placeholder;
@@ -180,7 +261,16 @@ export class Pseudonymizer {
       .sort((a, b) => b.length - a.length)
       .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
       .join('|');
-    const re = types.size === 0 ? null : new RegExp(`(?:${alternation})_\\d{4,}`, 'g');
+    let re: RegExp | null = null;
+    if (types.size > 0) {
+      const source = `(?:${alternation})_\\d{4,}`;
+      re = MATCHERS.get(source) ?? null;
+      if (re === null) {
+        if (MATCHERS.size >= 256) MATCHERS.clear();
+        re = new RegExp(source, 'g');
+        MATCHERS.set(source, re);
+      }
+    }
     this.#matcher = { version: this.#version, re };
     return re;
   }

@@ -22,14 +22,73 @@ function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
   }
 }
 
+/*
+ * The e-mail, bare-domain and IPv6 patterns start with a lookbehind and a character class that match
+ * almost anywhere, so a global scan makes V8 attempt a match at nearly every position: those three were
+ * most of the pattern detectors' time. But each of their matches begins a run of characters of one
+ * class (the lookbehind refuses every character of the class before the match) and holds a character
+ * that is rare in prose (`@`, `.`, `:`) in, or right after, that run. So the pattern is run sticky
+ * (`y`, same source) only at the starts of the runs that reach such a character, in ascending order,
+ * skipping those inside the previous match: exactly the matches of the global scan. The differential
+ * test (test/anonymization/differential.spec.ts) checks this against the previous implementation.
+ */
+
+/** The same pattern, sticky instead of global: it matches at `lastIndex` or not at all. */
+const sticky = (re: RegExp): RegExp => new RegExp(re.source, re.flags.replace('g', 'y'));
+
+/** Matches of sticky `re` starting at the ascending `starts`, without overlaps (as a global scan takes them). */
+function* matchesAt(re: RegExp, text: string, starts: Iterable<number>): Generator<RegExpExecArray> {
+  let from = 0;
+  for (const start of starts) {
+    if (start < from) continue;
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (m === null) continue;
+    yield m;
+    from = start + m[0].length;
+  }
+}
+
+/**
+ * The start of each maximal run of `runChar` characters that holds `key`, or ends right before one when
+ * `key` is not a run character; ascending, each once; only runs for which `may(k, end)` holds (`k`: the
+ * run's first key, `end`: where the run ends), a cheap condition every match needs. Linear: a run is
+ * walked once, back from its first key and forward to its end, and the next key is looked for after it
+ * (the character there is not a run character, so no later walk goes back past it).
+ */
+function* runStartsAt(
+  text: string,
+  key: string,
+  runChar: (c: number) => boolean,
+  may: (k: number, end: number) => boolean,
+): Generator<number> {
+  let end = 0;
+  for (let k = text.indexOf(key); k !== -1; k = text.indexOf(key, Math.max(k + 1, end))) {
+    let start = k;
+    while (start > 0 && runChar(text.charCodeAt(start - 1))) start--;
+    end = k;
+    while (end < text.length && runChar(text.charCodeAt(end))) end++;
+    if (may(k, end)) yield start;
+  }
+}
+
+const isAsciiAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
 // ---------------------------------------------------------------------------------------------- e-mail
 
 const EMAIL_RE =
   /(?<![\w.%+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63}[A-Za-z0-9_%+-])?@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/g;
 
+const EMAIL_AT = sticky(EMAIL_RE);
+/** [\w.%+-]: the local part's characters, and the lookbehind's. */
+const isEmailLocal = (c: number): boolean => isAsciiAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+
 export const detectEmails: PatternDetector = (text) => {
   const out: Span[] = [];
-  for (const m of matches(EMAIL_RE, text)) {
+  // A match starts a run of local-part characters that ends at an "@" followed by a letter or digit.
+  const domainNext = (at: number) => isAsciiAlnum(text.charCodeAt(at + 1));
+  for (const m of matchesAt(EMAIL_AT, text, runStartsAt(text, '@', isEmailLocal, domainNext))) {
     if (m[0].includes('..')) continue;
     out.push({ start: m.index, end: m.index + m[0].length, type: 'EMAIL_ADDRESS', score: 1 });
   }
@@ -71,6 +130,34 @@ function trimUrl(raw: string): string {
   }
 }
 
+const URL_BARE_AT = sticky(URL_BARE_RE);
+/** [A-Za-z0-9.-]: a domain's characters (the bare pattern's lookbehind refuses them all). */
+const isDomainChar = (c: number): boolean => isAsciiAlnum(c) || c === 46 || c === 45;
+const WWW_HINT_RE = /www\./i;
+
+/** Whether some "." in `text[k, end)` is followed by a letter: where a top-level domain would start. */
+function dotLetter(text: string, k: number, end: number): boolean {
+  for (let i = k; i + 1 < end; i++) {
+    if (text.charCodeAt(i) !== 46) continue;
+    const c = text.charCodeAt(i + 1) | 32;
+    if (c >= 97 && c <= 122) return true;
+  }
+  return false;
+}
+
+/** The matches of each URL pattern; the scheme and `www.` ones only in texts that have "://" or "www.". */
+function urlMatches(re: RegExp, text: string): Iterable<RegExpExecArray> {
+  if (re === URL_BARE_RE)
+    return matchesAt(
+      URL_BARE_AT,
+      text,
+      runStartsAt(text, '.', isDomainChar, (k, end) => dotLetter(text, k, end)),
+    );
+  if (re === URL_SCHEME_RE && !text.includes('://')) return [];
+  if (re === URL_WWW_RE && !WWW_HINT_RE.test(text)) return [];
+  return matches(re, text);
+}
+
 export const detectUrls: PatternDetector = (text) => {
   const out: Span[] = [];
   for (const [re, score] of [
@@ -78,7 +165,7 @@ export const detectUrls: PatternDetector = (text) => {
     [URL_WWW_RE, 0.9],
     [URL_BARE_RE, 0.6],
   ] as const) {
-    for (const m of matches(re, text)) {
+    for (const m of urlMatches(re, text)) {
       const url = trimUrl(m[0]);
       if (re === URL_SCHEME_RE && !/:\/\/[\w[]/.test(url)) continue;
       if (url.length < 4) continue;
@@ -261,13 +348,22 @@ const IPV4_RE = new RegExp(String.raw`(?<![\w.])${OCTET}(?:\.${OCTET}){3}(?:\/(?
 const IPV6_RE =
   /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.]+)?(?:\/\d{1,3})?(?![\w:]|\.\d)/g;
 
+const IPV6_AT = sticky(IPV6_RE);
+const isHexOrColon = (c: number): boolean => isHex(c) || c === 58;
+
 export const detectIps: PatternDetector = (text) => {
   const out: Span[] = [];
   for (const m of matches(IPV4_RE, text)) {
     if (!isIPv4(m[0].split('/')[0]!)) continue;
     out.push({ start: m.index, end: m.index + m[0].length, type: 'IP_ADDRESS', score: 0.9 });
   }
-  for (const m of matches(IPV6_RE, text)) {
+  // A v6 match starts a run of [0-9A-Fa-f:] (the lookbehind refuses all of them) that holds at least
+  // two colons (it begins with two or more groups ending in one).
+  const twoColons = (k: number, end: number) => {
+    const next = text.indexOf(':', k + 1);
+    return next !== -1 && next < end;
+  };
+  for (const m of matchesAt(IPV6_AT, text, runStartsAt(text, ':', isHexOrColon, twoColons))) {
     let cand = m[0];
     let addr = cand.split('/')[0]!.split('%')[0]!;
     if (!isIPv6(addr) && addr.endsWith(':') && !addr.endsWith('::')) {
@@ -331,6 +427,8 @@ const DOCKET_RE = new RegExp(
 const BARE_FEDERAL_DOCKET_RE = /(?<![\w:-])\d{1,2}:\d{2}-(?:cv|cr|mc|md|mj|bk|ap|po|sw|misc)-\d{3,6}(?:-[A-Z]{2,4})*(?![\w-])/gi;
 
 const CITATION_HINT_RE = /\sv(?:s)?\.\s|\bIn re\s/;
+/** What every docket match contains: texts without it are not scanned with the (slower) full pattern. */
+const DOCKET_HINT_RE = /nos?\.?\s*:?\s*\d/i;
 const CITATION_VOLUME_RE = /,\s+\d{1,4}\s+[A-Z]/;
 
 function* citationParagraphs(text: string): Generator<[number, number]> {
@@ -347,13 +445,14 @@ function* citationParagraphs(text: string): Generator<[number, number]> {
 export const detectCaseNumbers: PatternDetector = (text) => {
   const out: Span[] = [];
   // Citations need " v. " or "In re" and a reporter volume: only paragraphs with both are scanned.
-  for (const [from, to] of citationParagraphs(text)) {
+  const hinted = text.includes('v.') || text.includes('vs.') || text.includes('In re');
+  for (const [from, to] of hinted ? citationParagraphs(text) : []) {
     const part = text.slice(from, to);
     for (const m of matches(CASE_CITATION_RE, part)) {
       out.push({ start: from + m.index, end: from + m.index + m[0].length, type: 'CASE_NUMBER', score: 0.9 });
     }
   }
-  for (const m of matches(DOCKET_RE, text)) {
+  for (const m of DOCKET_HINT_RE.test(text) ? matches(DOCKET_RE, text) : []) {
     const num = m[1]!;
     const start = m.index + m[0].length - num.length;
     out.push({ start, end: start + num.length, type: 'CASE_NUMBER', score: 0.85 });
@@ -394,11 +493,53 @@ export const detectMatterNumbers: PatternDetector = (text) => {
 /**
  * Keep the longest spans, then the higher-scoring, dropping any that overlap a kept one (half-open
  * intervals); returned in reading order.
+ *
+ * Only spans that overlap each other compete, so the text's spans are split into groups that chain
+ * by overlap (in order of start, found with a native numeric sort of packed keys); a span alone in its
+ * group is kept as is, and each larger group is resolved on its own, longest first (`resolveGroup`,
+ * which with a stable sort of the group taken in input order chooses exactly as over all the spans).
  */
 export function resolveOverlaps(spans: readonly Span[]): Span[] {
-  const bySize = spans
-    .filter((s) => s.end > s.start)
-    .sort((a, b) => b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start);
+  if (disjointInOrder(spans)) return spans.slice(); // what the general case returns for these
+  const live = spans.filter((s) => s.end > s.start);
+  const n = live.length;
+  if (n < 16 || n >= INDEX_SLOTS) return resolveGroup(live);
+  // key: start and input position packed into one exactly representable number
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const start = live[i]!.start;
+    if (!Number.isInteger(start) || start < 0 || start >= 2 ** 31) return resolveGroup(live);
+    keys[i] = start * INDEX_SLOTS + i;
+  }
+  keys.sort();
+  const kept: Span[] = [];
+  let group: number[] = [];
+  let groupEnd = Number.NEGATIVE_INFINITY;
+  const close = () => {
+    if (group.length === 1) kept.push(live[group[0]!]!);
+    else if (group.length > 1) for (const s of resolveGroup(group.sort((x, y) => x - y).map((i) => live[i]!))) kept.push(s);
+  };
+  for (let k = 0; k < n; k++) {
+    const i = keys[k]! % INDEX_SLOTS;
+    const s = live[i]!;
+    if (s.start < groupEnd) {
+      group.push(i);
+      if (s.end > groupEnd) groupEnd = s.end;
+    } else {
+      close();
+      group = [i];
+      groupEnd = s.end;
+    }
+  }
+  close();
+  return kept;
+}
+
+const INDEX_SLOTS = 2 ** 21;
+
+/** The greedy resolution itself, over non-empty spans: longest first, then score, then start (stable). */
+function resolveGroup(spans: readonly Span[]): Span[] {
+  const bySize = [...spans].sort((a, b) => b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start);
   // kept spans, sorted by start; being disjoint, they are sorted by end too
   const kept: Span[] = [];
   for (const s of bySize) {
@@ -418,6 +559,15 @@ export function resolveOverlaps(spans: readonly Span[]): Span[] {
   return kept;
 }
 
+/** Non-empty, in reading order and pairwise disjoint (already resolved: `detect` returns such lists). */
+function disjointInOrder(spans: readonly Span[]): boolean {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    if (s.end <= s.start || (i > 0 && spans[i - 1]!.end > s.start)) return false;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------- detector
 
 const PATTERN_DETECTORS: Partial<Record<EntityType, PatternDetector>> = {
@@ -431,6 +581,7 @@ const PATTERN_DETECTORS: Partial<Record<EntityType, PatternDetector>> = {
   CASE_NUMBER: detectCaseNumbers,
   MATTER_NUMBER: detectMatterNumbers,
 };
+const PATTERN_DETECTOR_ENTRIES = Object.entries(PATTERN_DETECTORS) as [EntityType, PatternDetector][];
 
 export interface EntityDetectorOptions {
   /** Name detector to use for PERSON / ORGANIZATION (default: the shared compromise-backed one). */
@@ -449,8 +600,8 @@ export class EntityDetector implements Analyzer {
     if (text.length === 0) return [];
     const enabled = new Set(enabledTypes);
     const spans: Span[] = [];
-    for (const [type, detector] of Object.entries(PATTERN_DETECTORS) as [EntityType, PatternDetector][]) {
-      if (enabled.has(type)) spans.push(...detector(text));
+    for (const [type, detector] of PATTERN_DETECTOR_ENTRIES) {
+      if (enabled.has(type)) for (const s of detector(text)) spans.push(s);
     }
     if (enabled.has('PERSON') || enabled.has('ORGANIZATION')) {
       for (const s of this.names.detect(text)) if (enabled.has(s.type)) spans.push(s);
