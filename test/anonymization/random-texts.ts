@@ -6,19 +6,11 @@
  * astral letters, emoji, no-break spaces, scripts without case, letters whose case mapping changes
  * length). Pieces are sometimes glued together without a separator to hit boundary conditions.
  */
+import { prng } from '../support/fuzz.js';
 import type { LabelledText } from './labelled.js';
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), the fuzz test's. */
+export const rng = prng;
 
 const FIRST = [
   'Margaret', 'Daniel', 'Victoria', 'Priya', 'Hannah', 'Lukas', 'Aisha', 'Kenji', 'Fatima', 'Rafael', 'Ingrid',

@@ -2,19 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { Pseudonymizer } from '../../src/anonymization/pseudonymizer.js';
 import { StreamRehydrator } from '../../src/anonymization/stream-rehydrator.js';
 import type { Analyzer, Span } from '../../src/anonymization/types.js';
+import { prng } from '../support/fuzz.js';
 import { CORPUS } from './corpus.js';
 
 /** Deterministic PRNG (mulberry32) so random chunkings are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = prng;
 
 function stream(p: Pseudonymizer, pieces: readonly string[]): string {
   const r = new StreamRehydrator(p);
