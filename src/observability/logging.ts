@@ -58,6 +58,15 @@ export function createAppLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'
   let lines: string[] = [];
   let length = 0;
   let pending: NodeJS.Timeout | undefined;
+  // Bytes handed over and not yet written. A batch handed over while a write is in flight waits in
+  // sonic-boom (below its minLength it does not go on by itself); its 'drain' after that write says so.
+  let held = 0;
+  stream.on('write', (n: number) => {
+    held = n === 0 ? 0 : Math.max(0, held - n);
+  });
+  stream.on('drain', () => {
+    if (held > 0) release();
+  });
   const handOver = () => {
     clearTimeout(pending);
     pending = undefined;
@@ -65,6 +74,7 @@ export function createAppLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'
     const batch = lines.length === 1 ? lines[0] : lines.join('');
     lines = [];
     length = 0;
+    held += Buffer.byteLength(batch);
     write(batch);
   };
   const release = () => {
@@ -88,6 +98,7 @@ export function createAppLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'
   stream.flushSync = () => {
     handOver();
     flushSync();
+    held = 0;
   };
   return {
     logger: pino(options, stream),
