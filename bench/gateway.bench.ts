@@ -94,51 +94,57 @@ interface Upstream {
   stop(): Promise<void>;
 }
 
-/** The do-nothing node:http proxy in front of the upstream (the `floor` target). */
-function startFloor(upstreamBaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+/** A helper process of the bench: forked, ready once it sends its first IPC message, stopped by 'stop'. */
+function forkHelper<M>(
+  file: string,
+  args: string[],
+  execArgv: string[],
+  env: NodeJS.ProcessEnv,
+  what: string,
+): Promise<{ child: ChildProcess; ready: M; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(import.meta.dirname, 'support', 'node-proxy.mjs'), [upstreamBaseUrl], {
-      execArgv: [],
-      env: { ...process.env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = fork(file, args, { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`node proxy exited ${code} before listening`)));
-    child.once('message', (message: { url: string }) => {
+    child.once('exit', (code) => reject(new Error(`${what} exited ${code} before listening`)));
+    child.once('message', (ready: M) => {
       child.removeAllListeners('exit');
-      resolve({ url: message.url, child });
+      const stop = () =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null) return done();
+          child.once('exit', () => done());
+          child.send('stop');
+        });
+      resolve({ child, ready, stop });
     });
   });
 }
 
-function startUpstream(): Promise<Upstream> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(import.meta.dirname, 'gateway-upstream.ts'), [], {
-      execArgv: CHILD_EXEC_ARGV,
-      env: CHILD_ENV,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`upstream exited ${code} before listening`)));
-    child.once('message', (message: { baseUrl: string }) => {
-      child.removeAllListeners('exit');
-      resolve({
-        baseUrl: message.baseUrl,
-        child,
-        stats: () =>
-          new Promise((answer) => {
-            child.once('message', answer);
-            child.send('stats');
-          }),
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.send('stop');
-          }),
-      });
-    });
-  });
+/** The do-nothing node:http proxy in front of the upstream (the `floor` target), plain node like production. */
+async function startFloor(upstreamBaseUrl: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const file = join(import.meta.dirname, 'support', 'node-proxy.mjs');
+  const { child, ready, stop } = await forkHelper<{ url: string }>(
+    file,
+    [upstreamBaseUrl],
+    [],
+    { ...process.env, NODE_OPTIONS: '' },
+    'node proxy',
+  );
+  return { url: ready.url, child, stop };
+}
+
+async function startUpstream(): Promise<Upstream> {
+  const file = join(import.meta.dirname, 'gateway-upstream.ts');
+  const { child, ready, stop } = await forkHelper<{ baseUrl: string }>(file, [], CHILD_EXEC_ARGV, CHILD_ENV, 'upstream');
+  return {
+    baseUrl: ready.baseUrl,
+    child,
+    stats: () =>
+      new Promise((answer) => {
+        child.once('message', answer);
+        child.send('stats');
+      }),
+    stop,
+  };
 }
 
 /** Runs one client process; `onWarm` runs between its warm-up and its measured requests. */
@@ -263,14 +269,7 @@ async function main(): Promise<void> {
     const portkey = await startPortkey(profileDir);
     stops.push(() => portkey.stop());
     const floor = await startFloor(upstream.baseUrl);
-    stops.push(
-      () =>
-        new Promise<void>((done) => {
-          if (floor.child.exitCode !== null) return done();
-          floor.child.once('exit', () => done());
-          floor.child.send('stop');
-        }),
-    );
+    stops.push(floor.stop);
     await new Promise((r) => setTimeout(r, 2000));
     const idle = { tally: rssMb(tally.pid)!, portkey: rssMb(portkey.pid)! };
     console.log(`idle RSS: Tally ${idle.tally.toFixed(1)} MB (bench config), Portkey ${idle.portkey.toFixed(1)} MB`);

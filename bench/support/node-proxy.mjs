@@ -43,5 +43,7 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send?.({ url: `http://127.0.0.1:${server.address().port}` }));
 process.on('message', (message) => {
-  if (message === 'stop') server.close(() => process.exit(0)) && server.closeAllConnections();
+  if (message !== 'stop') return;
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { NdjsonParser } from '../../src/inference/providers/ndjson-parser.js';
+import { parseInPieces } from '../support/parse-in-pieces.js';
 
 const STREAM =
   '{"message":{"content":"héllo ☃ 👋"},"done":false}\n' +
@@ -14,34 +15,23 @@ const EXPECTED = [
   '{"done":true,"eval_count":3}',
 ];
 
-function parseInPieces(bytes: Buffer, cuts: number[]): string[] {
-  const parser = new NdjsonParser();
-  const out: string[] = [];
-  let start = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    out.push(...parser.feed(bytes.subarray(start, cut)));
-    start = cut;
-  }
-  out.push(...parser.end());
-  return out;
-}
-
 describe('NdjsonParser', () => {
   const bytes = Buffer.from(STREAM, 'utf8');
 
   it('parses a whole stream, skipping blank lines and dropping the \\r of \\r\\n', () => {
-    expect(parseInPieces(bytes, [])).toEqual(EXPECTED);
+    expect(parseInPieces(new NdjsonParser(), bytes, [])).toEqual(EXPECTED);
   });
 
   it('gives the same lines for a split at every byte, including inside multi-byte UTF-8 and \\r\\n', () => {
     for (let cut = 1; cut < bytes.length; cut++) {
-      expect([cut, parseInPieces(bytes, [cut])]).toEqual([cut, EXPECTED]);
+      expect([cut, parseInPieces(new NdjsonParser(), bytes, [cut])]).toEqual([cut, EXPECTED]);
     }
   });
 
   it('gives the same lines when fed one byte at a time', () => {
     expect(
       parseInPieces(
+        new NdjsonParser(),
         bytes,
         Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
       ),

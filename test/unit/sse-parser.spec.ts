@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { type SseEvent, SseParser, Utf8Stream } from '../../src/inference/sse/sse-parser.js';
+import { parseInPieces } from '../support/parse-in-pieces.js';
 
 const STREAM =
   'data: {"a":"héllo ☃ 👋"}\n\n' +
@@ -10,34 +11,25 @@ const STREAM =
 
 const EXPECTED = ['{"a":"héllo ☃ 👋"}', '{"b":1}', 'line one\nline two', '[DONE]'];
 
-function parseInPieces(bytes: Buffer, cuts: number[]): string[] {
-  const parser = new SseParser();
-  const out: string[] = [];
-  let start = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    out.push(...parser.feed(bytes.subarray(start, cut)).map((e) => e.data));
-    start = cut;
-  }
-  out.push(...parser.end().map((e) => e.data));
-  return out;
-}
+/** The data of every frame found in `bytes` fed in pieces cut at `cuts`. */
+const dataInPieces = (bytes: Buffer, cuts: number[]) => parseInPieces(new SseParser(), bytes, cuts).map((e) => e.data);
 
 describe('SseParser', () => {
   const bytes = Buffer.from(STREAM, 'utf8');
 
   it('parses a whole stream', () => {
-    expect(parseInPieces(bytes, [])).toEqual(EXPECTED);
+    expect(dataInPieces(bytes, [])).toEqual(EXPECTED);
   });
 
   it('gives the same frames for a split at every byte, including inside multi-byte UTF-8 and \\r\\n', () => {
     for (let cut = 1; cut < bytes.length; cut++) {
-      expect(parseInPieces(bytes, [cut])).toEqual(EXPECTED);
+      expect(dataInPieces(bytes, [cut])).toEqual(EXPECTED);
     }
   });
 
   it('gives the same frames when fed one byte at a time', () => {
     expect(
-      parseInPieces(
+      dataInPieces(
         bytes,
         Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
       ),
@@ -127,7 +119,7 @@ describe('SseParser against the reference rules', () => {
     ]);
     for (let cut = 1; cut < bytes.length; cut++) {
       for (const second of [cut + 1, cut + 3]) {
-        expect(parseAll(bytes, [cut, Math.min(second, bytes.length)])).toEqual(expected);
+        expect(parseInPieces(new SseParser(), bytes, [cut, Math.min(second, bytes.length)])).toEqual(expected);
       }
     }
   });
@@ -141,18 +133,6 @@ describe('SseParser against the reference rules', () => {
     expect(got).toEqual([{ event: undefined, data: value }]);
   });
 });
-
-function parseAll(bytes: Buffer, cuts: number[]): SseEvent[] {
-  const parser = new SseParser();
-  const out: SseEvent[] = [];
-  let start = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    out.push(...parser.feed(bytes.subarray(start, cut)));
-    start = cut;
-  }
-  out.push(...parser.end());
-  return out;
-}
 
 describe('Utf8Stream (the parsers’ decoder)', () => {
   /** Decodes `bytes` fed in pieces at `cuts` with both decoders. */

@@ -4,8 +4,14 @@ import type { ProviderConfig } from '../../src/config/app-config.js';
 import { NdjsonParser } from '../../src/inference/providers/ndjson-parser.js';
 import { ProviderError } from '../../src/inference/providers/provider-error.js';
 import { openAiErrorFields, type PostOptions, UpstreamHttp } from '../../src/inference/providers/upstream-http.js';
-import { SseParser } from '../../src/inference/sse/sse-parser.js';
+import { type SseEvent, SseParser } from '../../src/inference/sse/sse-parser.js';
 import { type IncomingCall, LoopbackServer, type ReceivedRequest } from '../support/loopback-server.js';
+
+/** A `take` that passes every frame on as it is (the answer never completes early). */
+function everyFrame<F>(frame: F, batch: F[]): boolean {
+  batch.push(frame);
+  return false;
+}
 
 /** The shared client itself, against a loopback server whose answer each test chooses. */
 class Upstream extends LoopbackServer {
@@ -46,7 +52,7 @@ describe('UpstreamHttp (the client every HTTP adapter shares)', () => {
       try {
         const res = await http.post(url, body, deadline, OPTIONS);
         const out: T[] = [];
-        for await (const frames of http.frames(res, deadline, parser)) out.push(...frames);
+        for await (const frames of http.chunks(res, deadline, parser, everyFrame<T>)) out.push(...frames);
         return out;
       } finally {
         deadline.dispose();
@@ -72,11 +78,13 @@ describe('UpstreamHttp (the client every HTTP adapter shares)', () => {
     let failure: unknown;
     const res = await http.post(url, {}, deadline, OPTIONS);
     try {
-      for await (const events of http.frames(res, deadline, new SseParser())) {
-        for (const event of events) {
-          seen.push(event.data);
-          if (event.data === '[DONE]') deadline.settle();
-        }
+      // `take` says the answer is complete at [DONE]: chunks() settles the deadline itself.
+      const take = (event: SseEvent, batch: SseEvent[]) => {
+        batch.push(event);
+        return event.data === '[DONE]';
+      };
+      for await (const events of http.chunks(res, deadline, new SseParser(), take)) {
+        for (const event of events) seen.push(event.data);
       }
     } catch (error) {
       failure = error;
@@ -169,7 +177,7 @@ describe('UpstreamHttp (the client every HTTP adapter shares)', () => {
     let lastAt = 0;
     const res = await http.post(url, {}, deadline, OPTIONS);
     try {
-      for await (const events of http.frames(res, deadline, new SseParser())) {
+      for await (const events of http.chunks(res, deadline, new SseParser(), everyFrame<SseEvent>)) {
         for (const event of events) seen.push(event.data);
         lastAt = performance.now();
       }

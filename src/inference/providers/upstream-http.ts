@@ -264,26 +264,13 @@ export class UpstreamHttp {
   }
 
   /**
-   * The frames `parser` finds in a streamed 2xx body, as they arrive: one array per read of the response
-   * (everything it had buffered; reads that complete no frame yield nothing). Each read restarts the
-   * read clock.
-   */
-  async *frames<T>(res: IncomingMessage, deadline: ReadDeadline, parser: FrameParser<T>): AsyncGenerator<T[], void, undefined> {
-    for await (const bytes of res) {
-      deadline.touch();
-      const found = parser.feed(bytes as Buffer);
-      if (found.length > 0) yield found;
-    }
-    const last = parser.end();
-    if (last.length > 0) yield last;
-  }
-
-  /**
    * The chunks of a streamed 2xx body, one array per read of the response (reads that give none yield
-   * nothing). `take` turns one frame into chunks, pushed onto the read's batch, and answers whether the
-   * answer is now complete; after that the rest of the response is only read, briefly (`settle`), so its
-   * connection can return to the pool. When `take` throws, the chunks before the failing frame go out
-   * first, as they would have one by one.
+   * nothing); each read restarts the read clock. `parser` finds the read's frames, and `take` turns one
+   * frame into chunks, pushed onto the read's batch, and answers whether the answer is now complete;
+   * after that the rest of the response is only read, briefly (`settle`), so its connection can return to
+   * the pool. When `take` throws, the chunks before the failing frame go out first, as they would have
+   * one by one. One generator over the response's reads: each layer more would cost every read a promise
+   * and a resumption.
    */
   async *chunks<F, C>(
     res: IncomingMessage,
@@ -292,8 +279,9 @@ export class UpstreamHttp {
     take: (frame: F, batch: C[]) => boolean,
   ): AsyncGenerator<C[], void, undefined> {
     let finished = false;
-    for await (const frames of this.frames(res, deadline, parser)) {
-      if (finished) continue;
+    let failed = false;
+    let failure: unknown;
+    const batchOf = (frames: F[]): C[] => {
       const batch: C[] = [];
       try {
         for (const frame of frames) {
@@ -304,11 +292,24 @@ export class UpstreamHttp {
           }
         }
       } catch (error) {
-        if (batch.length > 0) yield batch;
-        throw error;
+        failed = true;
+        failure = error;
       }
+      return batch;
+    };
+    for await (const bytes of res) {
+      deadline.touch();
+      const frames = parser.feed(bytes as Buffer);
+      if (finished || frames.length === 0) continue;
+      const batch = batchOf(frames);
       if (batch.length > 0) yield batch;
+      if (failed) throw failure;
     }
+    const last = parser.end();
+    if (finished || last.length === 0) return;
+    const batch = batchOf(last);
+    if (batch.length > 0) yield batch;
+    if (failed) throw failure;
   }
 
   /** Reads a whole 2xx body as a JSON object; anything else is a protocol error. */
