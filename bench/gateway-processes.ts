@@ -7,7 +7,7 @@
  * bench/portkey-fetch-shim.mjs preloaded (its streams fail on this Node without it; see that file).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../src/database/embedded-postgres.js';
 
@@ -94,6 +94,36 @@ export function buildTally(): void {
   console.log(`built Tally into bench/.cache/tally-build in ${Math.round(performance.now() - started)} ms`);
 }
 
+/**
+ * Builds Tally as it was at a git commit (`ref`) into bench/.cache/ab-base (its src/, migrations/ and
+ * tsconfigs from `git archive`, compiled the same way) and returns its entry point. It resolves its
+ * packages from this checkout's node_modules, so compare trees whose lockfiles agree.
+ */
+export function buildTallyAt(ref: string): string {
+  const dir = join(CACHE, 'ab-base');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const archive = execFileSync(
+    'git',
+    ['archive', '--format=tar', ref, 'src', 'migrations', 'tsconfig.json', 'bench/tsconfig.tally.json'],
+    {
+      cwd: ROOT,
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'bench', 'tsconfig.tally.json')],
+    {
+      cwd: dir,
+      stdio: 'inherit',
+    },
+  );
+  console.log(`built Tally at ${ref} into bench/.cache/ab-base`);
+  return join(dir, 'bench', '.cache', 'tally-build', 'src', 'main.js');
+}
+
 export interface TallyOptions {
   readonly databaseUrl: string;
   readonly dataDir: string;
@@ -107,6 +137,8 @@ export interface TallyOptions {
   readonly nodeArgs?: readonly string[];
   /** Opens an IPC channel to the process (`child.send`). */
   readonly ipc?: boolean;
+  /** Another build's entry point (bench:ab's base), instead of bench/.cache/tally-build/src/main.js. */
+  readonly entry?: string;
 }
 
 /** The Node flags `npm start` runs Tally with (package.json's start script), so the bench runs it the same way. */
@@ -136,7 +168,12 @@ export async function startTally(options: TallyOptions): Promise<GatewayProcess>
   };
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const url = `http://127.0.0.1:${port}`;
-  const args = [...profile, ...productionNodeFlags(), ...(options.nodeArgs ?? []), join(CACHE, 'tally-build', 'src', 'main.js')];
+  const args = [
+    ...profile,
+    ...productionNodeFlags(),
+    ...(options.nodeArgs ?? []),
+    options.entry ?? join(CACHE, 'tally-build', 'src', 'main.js'),
+  ];
   return launch('Tally', args, env, url, `${url}/health`, options.ipc);
 }
 

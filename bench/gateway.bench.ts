@@ -42,9 +42,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { ANON_PROMPT } from './anonymization-prompts.js';
-import type { ClientJob, ClientResult } from './gateway-client.js';
+import type { ClientJob } from './gateway-client.js';
 import { buildTally, PORTKEY_VERSION, portkeyHeaders, startPortkey, startTally } from './gateway-processes.js';
 import { type Measured, report, type Scenario, type Target } from './gateway-report.js';
+import { CHILD_ENV, CHILD_EXEC_ARGV, runClient, startFloor, startUpstream } from './support/bench-processes.js';
 import { procCpuMs, rssMb, rssSampler, treeCpuMs } from './support/proc-stats.js';
 
 const ADMIN_KEY = 'tly_bench_admin_key_0123456789abcdef';
@@ -63,8 +64,6 @@ const OTLP = process.env.BENCH_OTLP === '1';
 const TALLY_NODE_FLAGS = (process.env.BENCH_TALLY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const MODEL = 'bench-model';
 const MODEL_T4 = 'bench-model-t4';
-const CHILD_EXEC_ARGV = ['--import', '@swc-node/register/esm-register'];
-const CHILD_ENV = { ...process.env, NODE_OPTIONS: '', BENCH_CHUNKS: String(CHUNKS) };
 
 const gatewayYaml = (upstream: string) => `providers:
   - name: bench-upstream
@@ -86,92 +85,6 @@ limits:
   rate_per_key: { requests_per_minute: 100000000, burst: 1000000 }
   concurrent_streams_per_key: 100000
 `;
-
-interface Upstream {
-  readonly baseUrl: string;
-  readonly child: ChildProcess;
-  stats(): Promise<{ served: number; connections: number }>;
-  stop(): Promise<void>;
-}
-
-/** A helper process of the bench: forked, ready once it sends its first IPC message, stopped by 'stop'. */
-function forkHelper<M>(
-  file: string,
-  args: string[],
-  execArgv: string[],
-  env: NodeJS.ProcessEnv,
-  what: string,
-): Promise<{ child: ChildProcess; ready: M; stop: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(file, args, { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${what} exited ${code} before listening`)));
-    child.once('message', (ready: M) => {
-      child.removeAllListeners('exit');
-      const stop = () =>
-        new Promise<void>((done) => {
-          if (child.exitCode !== null) return done();
-          child.once('exit', () => done());
-          child.send('stop');
-        });
-      resolve({ child, ready, stop });
-    });
-  });
-}
-
-/** The do-nothing node:http proxy in front of the upstream (the `floor` target), plain node like production. */
-async function startFloor(upstreamBaseUrl: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
-  const file = join(import.meta.dirname, 'support', 'node-proxy.mjs');
-  const { child, ready, stop } = await forkHelper<{ url: string }>(
-    file,
-    [upstreamBaseUrl],
-    [],
-    { ...process.env, NODE_OPTIONS: '' },
-    'node proxy',
-  );
-  return { url: ready.url, child, stop };
-}
-
-async function startUpstream(): Promise<Upstream> {
-  const file = join(import.meta.dirname, 'gateway-upstream.ts');
-  const { child, ready, stop } = await forkHelper<{ baseUrl: string }>(file, [], CHILD_EXEC_ARGV, CHILD_ENV, 'upstream');
-  return {
-    baseUrl: ready.baseUrl,
-    child,
-    stats: () =>
-      new Promise((answer) => {
-        child.once('message', answer);
-        child.send('stats');
-      }),
-    stop,
-  };
-}
-
-/** Runs one client process; `onWarm` runs between its warm-up and its measured requests. */
-function runClient(job: ClientJob, onWarm: () => Promise<void>): Promise<ClientResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(import.meta.dirname, 'gateway-client.ts'), [], {
-      execArgv: CHILD_EXEC_ARGV,
-      env: CHILD_ENV,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let result: ClientResult | undefined;
-    child.on('error', reject);
-    child.on('message', (message: { type: 'warm' } | ClientResult) => {
-      if (message.type === 'warm') {
-        onWarm().then(
-          () => child.send('go'),
-          (error) => {
-            child.kill();
-            reject(error);
-          },
-        );
-      } else result = message;
-    });
-    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`client exited ${code} without a result`))));
-    child.send(job);
-  });
-}
 
 function metric(text: string, name: string, labels: string): number {
   for (const line of text.split('\n')) {
