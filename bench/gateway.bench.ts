@@ -244,7 +244,10 @@ async function main(): Promise<void> {
       let before: { cpu: ReturnType<typeof cpu>; served: number; inserts: { count: number; seconds: number } } | undefined;
       let stopSampler: (() => Record<string, number | undefined>) | undefined;
       const result = await runClient(job, async () => {
-        before = { cpu: cpu(), served: (await upstream.stats()).served, inserts: await inserts() };
+        // /metrics first: rendering it is Tally's work, and it belongs to no measured request.
+        const insertsBefore = await inserts();
+        const served = (await upstream.stats()).served;
+        before = { cpu: cpu(), served, inserts: insertsBefore };
         stopSampler = rssSampler({ tally: tally.pid, portkey: portkey.pid });
       });
       const peak = stopSampler?.() ?? {};
