@@ -8,7 +8,8 @@
  * machine. It reports every pair and the median of the per-pair ratios.
  *
  * Processes: the fake upstream (gateway-upstream.ts), one PostgreSQL (embedded, started here; both Tallys
- * migrate it under the advisory lock and write the same routing log), `base` (the commit BENCH_AB_BASE,
+ * migrate it under the advisory lock, base first, and write the same routing log: compare trees whose
+ * migrations agree), `base` (the commit BENCH_AB_BASE,
  * default HEAD, built by `buildTallyAt`) and `head` (the working tree), each started as `npm start` runs it,
  * and one load-client process per measured run. CPU is each Tally process's own, from /proc, over the
  * measured requests; PostgreSQL's CPU over the same window is shown apart (shared, so not charged to either).
@@ -26,7 +27,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { buildTally, buildTallyAt, type GatewayProcess, startTally } from './gateway-processes.js';
+import { buildTally, buildTallyAt, createBenchUser, type GatewayProcess, startTally } from './gateway-processes.js';
 import { runClient, startUpstream } from './support/bench-processes.js';
 import { procCpuMs, rssMb, treeCpuMs } from './support/proc-stats.js';
 
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   const upstream = await startUpstream();
   writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(upstream.baseUrl));
   const db = new pg.Pool({ connectionString: database.url, max: 2 });
-  const tallys: Record<'base' | 'head', GatewayProcess> = {} as never;
+  const tallys: Partial<Record<'base' | 'head', GatewayProcess>> = {};
   try {
     const start = (name: 'base' | 'head', entry?: string) =>
       startTally({
@@ -94,18 +95,13 @@ async function main(): Promise<void> {
       });
     // One after the other: the second finds the migrations done.
     tallys.base = await start('base', baseEntry);
-    tallys.head = await start('head');
-    const created = await fetch(`${tallys.head.url}/admin/users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `ab-${Date.now()}@example.com`, role: 'member' }),
-    });
-    if (created.status !== 201) throw new Error(`create user: ${created.status} ${await created.text()}`);
-    const { user, api_key } = (await created.json()) as { user: { id: string }; api_key: { key: string } };
+    const head = await start('head');
+    tallys.head = head;
+    const { user, api_key } = await createBenchUser(head.url, ADMIN_KEY, 'ab');
     let expectedRows = 0;
 
     const measure = async (name: 'base' | 'head'): Promise<Run> => {
-      const tally = tallys[name];
+      const tally = tallys[name]!;
       let before = { cpu: 0, postgres: 0 };
       const result = await runClient(
         {
@@ -173,11 +169,11 @@ async function main(): Promise<void> {
       ).toFixed(0)} µs); requests/s head/base ${rpsRatio.toFixed(3)}`,
     );
     console.log(
-      `RSS after the runs: base ${rssMb(tallys.base.pid)?.toFixed(1)} MB, head ${rssMb(tallys.head.pid)?.toFixed(1)} MB`,
+      `RSS after the runs: base ${rssMb(tallys.base!.pid)?.toFixed(1)} MB, head ${rssMb(tallys.head!.pid)?.toFixed(1)} MB`,
     );
     console.log(`exactly one completed row per request after every run (${expectedRows} rows)`);
   } finally {
-    for (const tally of Object.values(tallys)) await tally.stop().catch(() => undefined);
+    for (const tally of Object.values(tallys)) await tally?.stop().catch(() => undefined);
     await db.end();
     await upstream.stop();
     await database.stop();

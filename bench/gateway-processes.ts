@@ -177,6 +177,21 @@ export async function startTally(options: TallyOptions): Promise<GatewayProcess>
   return launch('Tally', args, env, url, `${url}/health`, options.ipc);
 }
 
+/** Creates a member user through Tally's admin API; its key is what the load client sends. */
+export async function createBenchUser(
+  url: string,
+  adminKey: string,
+  label: string,
+): Promise<{ user: { id: string }; api_key: { key: string } }> {
+  const created = await fetch(`${url}/admin/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `${label}-${Date.now()}@example.com`, role: 'member' }),
+  });
+  if (created.status !== 201) throw new Error(`create user: ${created.status} ${await created.text()}`);
+  return (await created.json()) as { user: { id: string }; api_key: { key: string } };
+}
+
 /** Installs the pinned Portkey gateway into bench/.cache/portkey unless it is there already. */
 export function ensurePortkey(): void {
   if (existsSync(PORTKEY_ENTRY)) return;

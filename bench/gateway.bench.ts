@@ -43,7 +43,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { ANON_PROMPT } from './anonymization-prompts.js';
 import type { ClientJob } from './gateway-client.js';
-import { buildTally, PORTKEY_VERSION, portkeyHeaders, startPortkey, startTally } from './gateway-processes.js';
+import { buildTally, createBenchUser, PORTKEY_VERSION, portkeyHeaders, startPortkey, startTally } from './gateway-processes.js';
 import { type Measured, report, type Scenario, type Target } from './gateway-report.js';
 import { CHILD_ENV, CHILD_EXEC_ARGV, runClient, startFloor, startUpstream } from './support/bench-processes.js';
 import { procCpuMs, rssMb, rssSampler, treeCpuMs } from './support/proc-stats.js';
@@ -187,13 +187,7 @@ async function main(): Promise<void> {
     const idle = { tally: rssMb(tally.pid)!, portkey: rssMb(portkey.pid)! };
     console.log(`idle RSS: Tally ${idle.tally.toFixed(1)} MB (bench config), Portkey ${idle.portkey.toFixed(1)} MB`);
 
-    const created = await fetch(`${tally.url}/admin/users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, role: 'member' }),
-    });
-    if (created.status !== 201) throw new Error(`create user: ${created.status} ${await created.text()}`);
-    const { user, api_key } = (await created.json()) as { user: { id: string }; api_key: { key: string } };
+    const { user, api_key } = await createBenchUser(tally.url, ADMIN_KEY, 'bench');
 
     let expectedRows = 0;
     const rows = async () =>
