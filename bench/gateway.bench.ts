@@ -27,7 +27,8 @@
  * included, all `completed`, and the upstream must have served exactly the requests sent.
  *
  * Knobs: BENCH_REQUESTS (2000), BENCH_WARMUP (300), BENCH_CONCURRENCY ("1,32"), BENCH_CHUNKS (20),
- * BENCH_LONG_CHUNKS (200), BENCH_STREAMS (256), BENCH_ROUNDS (1), BENCH_SCENARIOS (all; e.g. "json-c1,mixed-c32"), BENCH_CPU_PROFILE=<dir> (Tally and
+ * BENCH_LONG_CHUNKS (200), BENCH_STREAMS (256), BENCH_ROUNDS (1; the issue-13 table is taken with 3, so that every target runs once in each
+ * position and the rounds pool: with 1, Tally always runs right after the direct calls), BENCH_SCENARIOS (all; e.g. "json-c1,mixed-c32"), BENCH_CPU_PROFILE=<dir> (Tally and
  * Portkey run under `node --cpu-prof`, profiles written at their exit).
  * BENCH_LOG_LEVEL (info, as shipped: Tally's JSON log lines go to a pipe) sets Tally's LOG_LEVEL.
  * BENCH_OTLP=1 runs the measured Tally with tracing on: OTEL_EXPORTER_OTLP_ENDPOINT points at a loopback
