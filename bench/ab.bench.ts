@@ -27,7 +27,16 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { buildTally, buildTallyAt, createBenchUser, type GatewayProcess, startTally } from './gateway-processes.js';
+import { median } from './anonymization-eval.js';
+import {
+  BENCH_MODEL,
+  benchGatewayYaml,
+  buildTally,
+  buildTallyAt,
+  createBenchUser,
+  type GatewayProcess,
+  startTally,
+} from './gateway-processes.js';
 import { runClient, startUpstream } from './support/bench-processes.js';
 import { procCpuMs, rssMb, treeCpuMs } from './support/proc-stats.js';
 
@@ -42,29 +51,11 @@ const STREAM = process.env.BENCH_STREAM === '1';
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 20);
 const HEAD_FLAGS = (process.env.BENCH_AB_HEAD_FLAGS ?? '').split(' ').filter(Boolean);
 
-const gatewayYaml = (upstream: string) => `providers:
-  - name: bench-upstream
-    type: openai_compatible
-    base_url: ${upstream}
-    tier: 1
-    timeout_s: 30
-    models: [bench-model]
-limits:
-  rate_per_key: { requests_per_minute: 100000000, burst: 1000000 }
-  concurrent_streams_per_key: 100000
-`;
-
 interface Run {
   readonly cpuUs: number;
   readonly postgresUs: number;
   readonly rps: number;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-ab-'));
@@ -79,7 +70,7 @@ async function main(): Promise<void> {
   const database = await startEmbeddedPostgres(join(dir, 'pg-data'), 'tally');
   const postmaster = Number.parseInt(readFileSync(join(database.clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0], 10);
   const upstream = await startUpstream();
-  writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(upstream.baseUrl));
+  writeFileSync(join(dir, 'gateway.yaml'), benchGatewayYaml(upstream.baseUrl));
   const db = new pg.Pool({ connectionString: database.url, max: 2 });
   const tallys: Partial<Record<'base' | 'head', GatewayProcess>> = {};
   try {
@@ -107,7 +98,7 @@ async function main(): Promise<void> {
         {
           url: `${tally.url}/v1/chat/completions`,
           key: api_key.key,
-          model: 'bench-model',
+          model: BENCH_MODEL,
           stream: STREAM,
           mixed: MIXED,
           concurrency: CONCURRENCY,

@@ -177,6 +177,35 @@ export async function startTally(options: TallyOptions): Promise<GatewayProcess>
   return launch('Tally', args, env, url, `${url}/health`, options.ipc);
 }
 
+/** The models of the benchmarks' gateway.yaml: the same upstream as a tier-1 and as a tier-4 provider. */
+export const BENCH_MODEL = 'bench-model';
+export const BENCH_MODEL_T4 = 'bench-model-t4';
+
+/**
+ * The gateway.yaml every gateway benchmark runs Tally with: one fake upstream as a tier-1 provider
+ * (anonymization gated off) and a tier-4 one (on), and limits far above any load the bench offers.
+ */
+export const benchGatewayYaml = (upstream: string) => `providers:
+  - name: bench-upstream
+    type: openai_compatible
+    base_url: ${upstream}
+    tier: 1
+    timeout_s: 30
+    models: [${BENCH_MODEL}]
+  - name: bench-upstream-t4
+    type: openai_compatible
+    base_url: ${upstream}
+    tier: 4
+    timeout_s: 30
+    models: [${BENCH_MODEL_T4}]
+anonymization:
+  enabled: true
+  apply_at_tiers: [3, 4, 5]
+limits:
+  rate_per_key: { requests_per_minute: 100000000, burst: 1000000 }
+  concurrent_streams_per_key: 100000
+`;
+
 /** Creates a member user through Tally's admin API; its key is what the load client sends. */
 export async function createBenchUser(
   url: string,

@@ -44,7 +44,17 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { ANON_PROMPT } from './anonymization-prompts.js';
 import type { ClientJob } from './gateway-client.js';
-import { buildTally, createBenchUser, PORTKEY_VERSION, portkeyHeaders, startPortkey, startTally } from './gateway-processes.js';
+import {
+  BENCH_MODEL,
+  BENCH_MODEL_T4,
+  benchGatewayYaml,
+  buildTally,
+  createBenchUser,
+  PORTKEY_VERSION,
+  portkeyHeaders,
+  startPortkey,
+  startTally,
+} from './gateway-processes.js';
 import { type Measured, report, type Scenario, type Target } from './gateway-report.js';
 import { CHILD_ENV, CHILD_EXEC_ARGV, runClient, startFloor, startUpstream } from './support/bench-processes.js';
 import { procCpuMs, rssMb, rssSampler, treeCpuMs } from './support/proc-stats.js';
@@ -63,30 +73,6 @@ const ONLY = process.env.BENCH_SCENARIOS?.split(',').filter(Boolean);
 const OTLP = process.env.BENCH_OTLP === '1';
 /** Node/V8 flags for the Tally process under load (e.g. `--max-semi-space-size=2`, see decisions: Idle memory). */
 const TALLY_NODE_FLAGS = (process.env.BENCH_TALLY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const MODEL = 'bench-model';
-const MODEL_T4 = 'bench-model-t4';
-
-const gatewayYaml = (upstream: string) => `providers:
-  - name: bench-upstream
-    type: openai_compatible
-    base_url: ${upstream}
-    tier: 1
-    timeout_s: 30
-    models: [${MODEL}]
-  - name: bench-upstream-t4
-    type: openai_compatible
-    base_url: ${upstream}
-    tier: 4
-    timeout_s: 30
-    models: [${MODEL_T4}]
-anonymization:
-  enabled: true
-  apply_at_tiers: [3, 4, 5]
-limits:
-  rate_per_key: { requests_per_minute: 100000000, burst: 1000000 }
-  concurrent_streams_per_key: 100000
-`;
-
 function metric(text: string, name: string, labels: string): number {
   for (const line of text.split('\n')) {
     if (line.startsWith(`${name}{`) && line.includes(labels)) return Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -145,7 +131,7 @@ async function main(): Promise<void> {
   const database = await startEmbeddedPostgres(join(dir, 'pg-data'), 'tally');
   const postmaster = Number.parseInt(readFileSync(join(database.clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0], 10);
   const upstream = await startUpstream();
-  writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(upstream.baseUrl));
+  writeFileSync(join(dir, 'gateway.yaml'), benchGatewayYaml(upstream.baseUrl));
   const stops: (() => Promise<void>)[] = [];
   const db = new pg.Pool({ connectionString: database.url, max: 2 });
   try {
@@ -226,7 +212,7 @@ async function main(): Promise<void> {
       const job: ClientJob = {
         url: `${url}/chat/completions`,
         key: target === 'tally' ? api_key.key : 'sk-bench',
-        model: target === 'tally' ? (spec.tallyModel ?? MODEL) : MODEL,
+        model: target === 'tally' ? (spec.tallyModel ?? BENCH_MODEL) : BENCH_MODEL,
         stream: spec.stream,
         mixed: spec.mixed,
         concurrency: spec.concurrency,
@@ -334,8 +320,8 @@ async function main(): Promise<void> {
         warmup: STREAMS,
       },
       // The same 2 kB prompt to a tier-1 model (anonymization gated off) and to a tier-4 one (on).
-      anonymization('anon-off', ['direct', 'tally'], MODEL),
-      anonymization('anon-on', ['tally'], MODEL_T4),
+      anonymization('anon-off', ['direct', 'tally'], BENCH_MODEL),
+      anonymization('anon-on', ['tally'], BENCH_MODEL_T4),
     ];
     const chosen = ONLY ? specs.filter((s) => ONLY.includes(s.scenario)) : specs;
     if (chosen.length === 0) throw new Error(`BENCH_SCENARIOS matches none of ${specs.map((s) => s.scenario).join(', ')}`);

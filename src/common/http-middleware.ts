@@ -66,6 +66,8 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const tooDeep = () => new AppError(ErrorCode.InvalidRequest, `Request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+
 /**
  * Reads the body once, within `maxBytes`, and parses it as strict UTF-8 JSON. Every failure answers
  * with the error envelope here, so no framework default error page can leak out.
@@ -126,16 +128,14 @@ export function jsonBodyMiddleware(maxBytes: number) {
       }
       // JSON.parse first (it nests without recursion), then the depth of what it made. A text that does
       // not parse is scanned for its brackets, so a deep one is refused as too deep either way.
-      const tooDeep = () =>
-        fail(new AppError(ErrorCode.InvalidRequest, `Request body nests deeper than ${MAX_JSON_DEPTH} levels.`));
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
-        if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return tooDeep();
+        if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return fail(tooDeep());
         return fail(new AppError(ErrorCode.InvalidRequest, 'Request body is not valid JSON.'));
       }
-      if (valueDepthExceeds(parsed, MAX_JSON_DEPTH)) return tooDeep();
+      if (valueDepthExceeds(parsed, MAX_JSON_DEPTH)) return fail(tooDeep());
       (req as TallyRequest).parsedBody = parsed;
       next();
     });
