@@ -152,7 +152,7 @@ export class UpstreamHttp {
     origin: string,
   ) {
     this.secure = new URL(origin).protocol === 'https:';
-    const options = { keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo' as const };
+    const options = { keepAlive: true, maxSockets: 512, maxFreeSockets: 512, scheduling: 'lifo' as const };
     this.agent = this.secure ? new HttpsAgent(options) : new HttpAgent(options);
   }
 
