@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { DataSource } from 'typeorm';
 import { gatewayYaml, startTestApp, type TestApp } from './support/test-app.js';
 
 interface RawResult {
@@ -157,6 +158,63 @@ describe('bad input gets the right 4xx, the envelope, and no row', () => {
     expect(after.status).toBe(401);
     // The user's first key still works.
     expect((await fetch(`${app.url}/v1/models`, { headers: { authorization: `Bearer ${user.key}` } })).status).toBe(200);
+  });
+
+  it('looks a key up once for the requests that arrive together, and never caches a lookup a revocation overlapped', async () => {
+    const user = await app.createUser();
+    const db = app.running.app.get(DataSource);
+    const query = db.query.bind(db);
+    const lookups = jest.spyOn(db, 'query');
+    const keyLookups = () => lookups.mock.calls.filter(([sql]) => String(sql).includes('FROM api_keys k JOIN users u')).length;
+    /** The next query answers only once the returned release is called. */
+    const holdNextQuery = () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      lookups.mockImplementationOnce(async (...args: Parameters<DataSource['query']>) => {
+        const rows = await query(...args);
+        await held;
+        return rows;
+      });
+      return release;
+    };
+    const models = (key: string) => fetch(`${app.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    try {
+      // The key's first lookup is held until all twenty requests are in: they wait for it, not ask again.
+      const releaseFirst = holdNextQuery();
+      const statuses = Promise.all(Array.from({ length: 20 }, () => models(user.key).then((r) => r.status)));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      releaseFirst();
+      expect(await statuses).toEqual(Array(20).fill(200));
+      expect(keyLookups()).toBe(1);
+
+      // A second key, revoked while its first lookup is out: a request after the revocation does not
+      // join that lookup, and the lookup's answer (it found the key) is not kept.
+      const issued = (await (
+        await fetch(`${app.url}/admin/users/${user.id}/api-keys`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${app.adminKey}`, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).json()) as { id: string; key: string };
+      const before = keyLookups();
+      const release = holdNextQuery();
+      const first = models(issued.key);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const revoke = await fetch(`${app.url}/admin/api-keys/${issued.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${app.adminKey}` },
+      });
+      expect(revoke.status).toBe(204);
+      expect((await models(issued.key)).status).toBe(401);
+      release();
+      expect((await first).status).toBe(200);
+      expect((await models(issued.key)).status).toBe(401);
+      expect(keyLookups() - before).toBe(3);
+    } finally {
+      lookups.mockRestore();
+    }
   });
 
   it('stores only key hashes', async () => {

@@ -61,6 +61,10 @@ export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger('AuthService');
   /** Keys the database confirmed recently (by digest), used only while it cannot answer. */
   private readonly verified = new Map<string, { user: AuthenticatedUser; at: number }>();
+  /** The key lookup in flight per digest, shared by the requests that arrive while it is out. */
+  private readonly lookups = new Map<string, Promise<AuthenticatedUser | null>>();
+  /** Counts revocations and forgets, so a lookup that overlapped one does not cache its answer. */
+  private invalidations = 0;
 
   constructor(
     private readonly db: DataSource,
@@ -102,8 +106,23 @@ export class AuthService implements OnApplicationBootstrap {
     const cacheKey = hash('sha256', key, 'hex');
     const hit = this.verified.get(cacheKey);
     if (hit && Date.now() - hit.at < AUTH_FRESH_MS) return hit.user;
-    const digest = Buffer.from(cacheKey, 'hex');
     if (!this.durable.databaseReachable) return this.fromCache(cacheKey);
+    // One lookup per key in flight: when a busy key's confirmation expires, the requests arriving
+    // before the database answers wait for that one query instead of each sending their own.
+    let pending = this.lookups.get(cacheKey);
+    if (!pending) {
+      const lookup = this.lookup(cacheKey).finally(() => {
+        if (this.lookups.get(cacheKey) === lookup) this.lookups.delete(cacheKey);
+      });
+      pending = lookup;
+      this.lookups.set(cacheKey, pending);
+    }
+    return pending;
+  }
+
+  private async lookup(cacheKey: string): Promise<AuthenticatedUser | null> {
+    const digest = Buffer.from(cacheKey, 'hex');
+    const invalidations = this.invalidations;
     let rows: KeyRow[];
     try {
       rows = await withTimeout(
@@ -133,6 +152,9 @@ export class AuthService implements OnApplicationBootstrap {
       keyLimits: { requestsPerMinute: row.k_rpm, budgetUsdPerDay: money(row.k_day), budgetUsdPerMonth: money(row.k_month) },
       userLimits: { requestsPerMinute: row.u_rpm, budgetUsdPerDay: money(row.u_day), budgetUsdPerMonth: money(row.u_month) },
     };
+    // A revocation or a change of limits while the query was out: the answer may predate it, so it is
+    // not kept (the next request asks again).
+    if (invalidations !== this.invalidations) return user;
     this.verified.set(cacheKey, { user, at: Date.now() });
     if (this.verified.size > VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
     return user;
@@ -175,11 +197,13 @@ export class AuthService implements OnApplicationBootstrap {
       .where('id = :id AND revoked_at IS NULL', { id: keyId })
       .execute();
     if (!result.affected) throw new AppError(ErrorCode.NotFound, 'API key not found.');
-    for (const [cacheKey, entry] of this.verified) if (entry.user.apiKeyId === keyId) this.verified.delete(cacheKey);
+    this.forget({ keyId });
   }
 
   /** Drops cached confirmations of a key or of a user's keys, so changed limits apply here at once (elsewhere within 2 s). */
   forget(which: { keyId?: string; userId?: string }): void {
+    this.invalidations++;
+    this.lookups.clear();
     for (const [cacheKey, entry] of this.verified) {
       if (entry.user.apiKeyId === which.keyId || entry.user.id === which.userId) this.verified.delete(cacheKey);
     }
