@@ -92,18 +92,20 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
     met: (tally: number, ratio: number | null) => boolean,
     floor: number | null = null,
   ): TableRow => {
+    // A scenario this run skipped (BENCH_SCENARIOS) has no figure: shown as —, neither met nor missed.
+    const known = (v: number | null) => (v === null || Number.isNaN(v) ? null : v);
+    [direct, tally, portkey] = [known(direct), known(tally), known(portkey)];
     const ratio = tally !== null && portkey !== null && portkey !== 0 ? tally / portkey : null;
-    const floorOrNull = floor === null || Number.isNaN(floor) ? null : floor;
-    return { measure, direct, floor: floorOrNull, tally, portkey, ratio, target, met: tally === null ? null : met(tally, ratio) };
+    return { measure, direct, floor: known(floor), tally, portkey, ratio, target, met: tally === null ? null : met(tally, ratio) };
   };
   const has = (scenario: string, target: Target) => pick(runs, scenario, target).length > 0;
-  const ifFloor = (scenario: string, value: () => number) => (has(scenario, 'floor') ? value() : null);
+  const ifFloor = (scenario: string, value: () => number | null) => (has(scenario, 'floor') ? value() : null);
   const tallyCpu = perRequestUs(T, 'tally', (r) => r.cpuMs.gateway + r.cpuMs.postgres);
   const portkeyCpu = perRequestUs(T, 'portkey', (r) => r.cpuMs.gateway);
-  const wall = (target: Target) => sum(runs, S, target, (r) => r.wallMs);
+  const wall = (target: Target) => (has(S, target) ? sum(runs, S, target, (r) => r.wallMs) : null);
   const anonOff = added('anon-off', 'tally', total, 50);
   const anonOn = q(runs, 'anon-on', 'tally', total, 50) - q(runs, 'anon-off', 'direct', total, 50);
-  const failures = (target: Target) => sum(runs, S, target, (r) => r.failures);
+  const failures = (target: Target) => (has(S, target) ? sum(runs, S, target, (r) => r.failures) : null);
   const table: TableRow[] = [
     row(
       'added latency, non-streamed, c1, p50 (ms)',
@@ -190,7 +192,10 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
       wall('tally'),
       wall('portkey'),
       '≤ 2 × direct',
-      (t) => t <= 2 * wall('direct'),
+      (t) => {
+        const direct = wall('direct');
+        return direct !== null && t <= 2 * direct;
+      },
       ifFloor(S, () => wall('floor')),
     ),
     row('RSS idle (MB)', null, memory.idle.tally, memory.idle.portkey, '', () => true),

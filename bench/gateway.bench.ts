@@ -17,8 +17,9 @@
  * Scenarios (each: direct, Tally, Portkey, in an order that rotates by round):
  *   json-c1     non-streamed, concurrency 1: added latency p50/p99;
  *   stream-c1   streamed, BENCH_CHUNKS (20) content chunks: added time to first byte;
- *   long-c1     streamed, BENCH_LONG_CHUNKS (200): per-chunk added time = slope of the overhead
- *               between the long and the short stream;
+ *   long-c1     streamed, BENCH_LONG_CHUNKS (1000): per-chunk added time = slope of the overhead
+ *               between the long and the short stream (a difference of medians; over 980 chunks a
+ *               0.5 ms wobble between runs is 0.5 µs a chunk, over 180 it was 3 µs);
  *   mixed-cN    half streamed, concurrency N (the last of BENCH_CONCURRENCY, 32): req/s, CPU per request;
  *   streams-256 BENCH_STREAMS (256) concurrent streams: errors, wall time, peak RSS;
  *   anon-off / anon-on  Tally only (and direct): a 2 kB prompt with 10 entities to a tier-1 model
@@ -27,7 +28,7 @@
  * included, all `completed`, and the upstream must have served exactly the requests sent.
  *
  * Knobs: BENCH_REQUESTS (2000), BENCH_WARMUP (300), BENCH_CONCURRENCY ("1,32"), BENCH_CHUNKS (20),
- * BENCH_LONG_CHUNKS (200), BENCH_STREAMS (256), BENCH_ROUNDS (1; the issue-13 table is taken with 3, so that every target runs once in each
+ * BENCH_LONG_CHUNKS (1000), BENCH_STREAMS (256), BENCH_ROUNDS (1; the issue-13 table is taken with 3, so that every target runs once in each
  * position and the rounds pool: with 1, Tally always runs right after the direct calls), BENCH_SCENARIOS (all; e.g. "json-c1,mixed-c32"), BENCH_CPU_PROFILE=<dir> (Tally and
  * Portkey run under `node --cpu-prof`, profiles written at their exit).
  * BENCH_LOG_LEVEL (info, as shipped: Tally's JSON log lines go to a pipe) sets Tally's LOG_LEVEL.
@@ -64,7 +65,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,32').split(',').map(Number);
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 20);
-const LONG_CHUNKS = Number(process.env.BENCH_LONG_CHUNKS ?? 200);
+const LONG_CHUNKS = Number(process.env.BENCH_LONG_CHUNKS ?? 1000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 256);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
