@@ -96,7 +96,16 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
     const known = (v: number | null) => (v === null || Number.isNaN(v) ? null : v);
     [direct, tally, portkey] = [known(direct), known(tally), known(portkey)];
     const ratio = tally !== null && portkey !== null && portkey !== 0 ? tally / portkey : null;
-    return { measure, direct, floor: known(floor), tally, portkey, ratio, target, met: tally === null ? null : met(tally, ratio) };
+    return {
+      measure,
+      direct,
+      floor: known(floor),
+      tally,
+      portkey,
+      ratio,
+      target,
+      met: tally === null ? null : met(tally, ratio),
+    };
   };
   const has = (scenario: string, target: Target) => pick(runs, scenario, target).length > 0;
   const ifFloor = (scenario: string, value: () => number | null) => (has(scenario, 'floor') ? value() : null);
