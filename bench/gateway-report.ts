@@ -94,27 +94,29 @@ export function report(runs: Measured[], memory: Memory): { table: TableRow[]; r
   ): TableRow => {
     // A scenario this run skipped (BENCH_SCENARIOS) has no figure: shown as —, neither met nor missed.
     const known = (v: number | null) => (v === null || Number.isNaN(v) ? null : v);
-    [direct, tally, portkey] = [known(direct), known(tally), known(portkey)];
-    const ratio = tally !== null && portkey !== null && portkey !== 0 ? tally / portkey : null;
+    const [t, p] = [known(tally), known(portkey)];
+    const ratio = t !== null && p !== null && p !== 0 ? t / p : null;
     return {
       measure,
-      direct,
+      direct: known(direct),
       floor: known(floor),
-      tally,
-      portkey,
+      tally: t,
+      portkey: p,
       ratio,
       target,
-      met: tally === null ? null : met(tally, ratio),
+      met: t === null ? null : met(t, ratio),
     };
   };
-  const has = (scenario: string, target: Target) => pick(runs, scenario, target).length > 0;
-  const ifFloor = (scenario: string, value: () => number | null) => (has(scenario, 'floor') ? value() : null);
+  /** `value()` when the run measured `target` in `scenario`, else null (shown as —). */
+  const ifRan = (scenario: string, target: Target, value: () => number | null) =>
+    pick(runs, scenario, target).length > 0 ? value() : null;
+  const ifFloor = (scenario: string, value: () => number | null) => ifRan(scenario, 'floor', value);
   const tallyCpu = perRequestUs(T, 'tally', (r) => r.cpuMs.gateway + r.cpuMs.postgres);
   const portkeyCpu = perRequestUs(T, 'portkey', (r) => r.cpuMs.gateway);
-  const wall = (target: Target) => (has(S, target) ? sum(runs, S, target, (r) => r.wallMs) : null);
+  const wall = (target: Target) => ifRan(S, target, () => sum(runs, S, target, (r) => r.wallMs));
   const anonOff = added('anon-off', 'tally', total, 50);
   const anonOn = q(runs, 'anon-on', 'tally', total, 50) - q(runs, 'anon-off', 'direct', total, 50);
-  const failures = (target: Target) => (has(S, target) ? sum(runs, S, target, (r) => r.failures) : null);
+  const failures = (target: Target) => ifRan(S, target, () => sum(runs, S, target, (r) => r.failures));
   const table: TableRow[] = [
     row(
       'added latency, non-streamed, c1, p50 (ms)',
