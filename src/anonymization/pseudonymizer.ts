@@ -3,6 +3,7 @@
  * re-identified in the answer. One `Pseudonymizer` per request; the mapping lives in private fields of
  * that instance only — it is never logged, serialised or exposed except through `rehydrate`.
  */
+import { byCodeUnits } from '../common/text.js';
 import { EntityDetector, resolveOverlaps } from './recognizers.js';
 import { ALL_ENTITY_TYPES, type Analyzer, type EntityType, type Span } from './types.js';
 
@@ -138,7 +139,7 @@ export class Pseudonymizer {
 
   /** Distinct entities per type (only types that occurred). */
   entityCounts(): Record<string, number> {
-    return Object.fromEntries([...this.#counters].sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries([...this.#counters].sort(([a], [b]) => byCodeUnits(a, b)));
   }
 
   /** The placeholders handed out so far, in order of assignment. */

@@ -11,6 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { byCodeUnits } from '../common/text.js';
 
 /** One spooled insert: which durable table, and the row as JSON. */
 export interface SpoolRecord {
@@ -88,6 +89,6 @@ export class Spool {
   private files(): string[] {
     return readdirSync(this.dir)
       .filter((f) => f.endsWith('.jsonl') && (f === ACTIVE || f.startsWith('replay-')))
-      .sort((a, b) => (a === ACTIVE ? 1 : b === ACTIVE ? -1 : a.localeCompare(b)));
+      .sort((a, b) => (a === ACTIVE ? 1 : b === ACTIVE ? -1 : byCodeUnits(a, b)));
   }
 }
