@@ -11,11 +11,3 @@ export function hasControlCharacters(text: string): boolean {
 export function hasNul(text: string): boolean {
   return text.includes('\u0000');
 }
-
-/**
- * Orders identifiers (entity types, file names) by UTF-16 code units: the same in every locale, and no
- * ICU collator (localeCompare's first use maps ~4 MB of collation data).
- */
-export function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

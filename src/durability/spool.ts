@@ -11,7 +11,6 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { byCodeUnits } from '../common/text.js';
 
 /** One spooled insert: which durable table, and the row as JSON. */
 export interface SpoolRecord {
@@ -86,9 +85,10 @@ export class Spool {
     this.pending = Math.max(0, this.pending - count);
   }
 
+  /** Closed files oldest first (their sequence is zero-padded, so code-unit order is age), then the active one. */
   private files(): string[] {
-    return readdirSync(this.dir)
-      .filter((f) => f.endsWith('.jsonl') && (f === ACTIVE || f.startsWith('replay-')))
-      .sort((a, b) => (a === ACTIVE ? 1 : b === ACTIVE ? -1 : byCodeUnits(a, b)));
+    const names = readdirSync(this.dir);
+    const replays = names.filter((f) => f.startsWith('replay-') && f.endsWith('.jsonl')).sort();
+    return names.includes(ACTIVE) ? [...replays, ACTIVE] : replays;
   }
 }

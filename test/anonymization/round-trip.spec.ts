@@ -76,6 +76,7 @@ describe('Pseudonymizer', () => {
     );
     expect(p.anonymize('Ann wrote to Bob.')).toBe('PERSON_0002 wrote to PERSON_0001.');
     expect(p.entityCounts()).toEqual({ EMAIL_ADDRESS: 1, ORGANIZATION: 1, PERSON: 2 });
+    expect(Object.keys(p.entityCounts())).toEqual(['EMAIL_ADDRESS', 'ORGANIZATION', 'PERSON']); // sorted, not in order of appearance
     expect(p.placeholders()).toEqual(['PERSON_0001', 'PERSON_0002', 'ORGANIZATION_0001', 'EMAIL_ADDRESS_0001']);
   });
 
